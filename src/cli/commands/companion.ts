@@ -1,0 +1,20 @@
+import { defineCommand } from "citty";
+import { getRuntime } from "../../runtime/index.ts";
+import { UsageError } from "../args.ts";
+import { keepRunning } from "../outcome.ts";
+
+/** Hidden: the body of one companion process, started by the manager. */
+export default defineCommand({
+  meta: { name: "companion", description: "(internal) run one companion target", hidden: true },
+  args: {
+    name: { type: "positional", required: false },
+    target: { type: "positional", required: false },
+    report: { type: "string" },
+  },
+  async run({ args }) {
+    if (!args.name || !args.target) throw new UsageError("companion needs NAME and TARGET");
+    const { runCompanion } = await import("../../companion/child.ts");
+    keepRunning();
+    await runCompanion(await getRuntime(), { name: args.name, target: args.target, reportFile: args.report ?? null });
+  },
+});

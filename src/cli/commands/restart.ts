@@ -1,0 +1,4 @@
+import { createCompanionCommand } from "./companion-command.ts";
+
+/** `restart NAME`. */
+export default createCompanionCommand("restart");

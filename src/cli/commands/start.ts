@@ -1,0 +1,4 @@
+import { createCompanionCommand } from "./companion-command.ts";
+
+/** `start NAME`. */
+export default createCompanionCommand("start");

@@ -1,0 +1,4 @@
+import { createCompanionCommand } from "./companion-command.ts";
+
+/** `stop NAME`. */
+export default createCompanionCommand("stop");

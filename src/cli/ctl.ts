@@ -1,0 +1,61 @@
+/**
+ * The ctl client's shared steps: find the socket, send one request, print the
+ * reply (table or raw JSON) and turn it into an exit status: 0 ok, 1 not ok,
+ * 2 unreachable or misused.
+ */
+import { isAbsolute, resolve } from "node:path";
+import { requestOnce } from "../control/client.ts";
+import type { Reply } from "../control/protocol.ts";
+import { ControlError } from "../errors.ts";
+import type { Runtime } from "../runtime/index.ts";
+import { UsageError } from "./args.ts";
+import { formatReply } from "./render.ts";
+
+/** The options every ctl command takes. */
+export const CTL_ARGS = {
+  socket: { type: "string", alias: "s", description: "Control socket path (else $GUNICORN_COMPANION_SOCKET, else -c's setting)" },
+  config: { type: "string", alias: "c", description: "Config file to read companion_control_socket from" },
+  json: { type: "boolean", description: "Print the raw JSON reply" },
+} as const;
+
+/** Environment variable naming the control socket for the ctl. */
+export const SOCKET_ENV = "GUNICORN_COMPANION_SOCKET";
+
+/** The control socket: `-s`, else `$GUNICORN_COMPANION_SOCKET`, else `-c FILE`'s companion_control_socket. */
+export async function resolveSocket(runtime: Runtime, args: { socket?: string; config?: string }): Promise<string> {
+  if (args.socket !== undefined && args.socket !== "") return args.socket;
+  const fromEnv = runtime.env()[SOCKET_ENV];
+  if (fromEnv !== undefined && fromEnv !== "") return fromEnv;
+  if (args.config !== undefined && args.config !== "") {
+    // Only here is the config layer (and valibot) loaded: plain ctl calls stay light.
+    const { loadConfig } = await import("../config/load.ts");
+    const cwd = runtime.cwd();
+    const configFile = isAbsolute(args.config) ? args.config : resolve(cwd, args.config);
+    const { settings } = await loadConfig(runtime, { configFile, overrides: {}, cwd });
+    if (settings.companion_control_socket !== null) return settings.companion_control_socket;
+    throw new UsageError(`${configFile} sets no companion_control_socket`);
+  }
+  throw new UsageError(`no control socket: pass -s SOCKET, set ${SOCKET_ENV}, or -c CONFIG with companion_control_socket`);
+}
+
+/** Sends `request`, prints the reply, returns the exit status. */
+export async function runCtl(runtime: Runtime, args: { socket?: string; config?: string; json?: boolean }, request: Record<string, unknown>): Promise<number> {
+  const socket = await resolveSocket(runtime, args);
+  let reply: Reply;
+  try {
+    reply = await requestOnce(runtime, socket, request);
+  } catch (error) {
+    if (error instanceof ControlError) {
+      process.stderr.write(`error: ${error.message}\n`);
+      return 2;
+    }
+    throw error;
+  }
+  if (args.json) {
+    process.stdout.write(`${JSON.stringify(reply)}\n`);
+  } else {
+    const { text, stream } = formatReply(reply);
+    (stream === "stdout" ? process.stdout : process.stderr).write(text);
+  }
+  return reply.ok ? 0 : 1;
+}

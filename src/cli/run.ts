@@ -1,0 +1,84 @@
+/**
+ * The CLI: one citty command tree with lazy subcommands (a companion process
+ * loads neither the config validator nor the master), explicit argv (citty's
+ * runMain would read process.argv, which differs in the binary and under
+ * Deno), and exit statuses: 0 ok, 1 failure, 2 usage.
+ */
+import { defineCommand, renderUsage, runCommand, type CommandDef } from "citty";
+import { ConfigError, errorMessage, FatalError } from "../errors.ts";
+import type { Runtime } from "../runtime/index.ts";
+import { VERSION } from "../version.ts";
+import { assertKnownOptions, moveGlobalOptions, UsageError, type ArgDef } from "./args.ts";
+import { getOutcome, setExitCode } from "./outcome.ts";
+
+const subCommands = {
+  master: () => import("./commands/master.ts").then((m) => m.default),
+  status: () => import("./commands/status.ts").then((m) => m.default),
+  start: () => import("./commands/start.ts").then((m) => m.default),
+  stop: () => import("./commands/stop.ts").then((m) => m.default),
+  restart: () => import("./commands/restart.ts").then((m) => m.default),
+  reread: () => import("./commands/reread.ts").then((m) => m.default),
+  manager: () => import("./commands/manager.ts").then((m) => m.default),
+  companion: () => import("./commands/companion.ts").then((m) => m.default),
+};
+
+type SubCommandName = keyof typeof subCommands;
+
+const root = defineCommand({
+  meta: {
+    name: "gunicorn-companion",
+    version: VERSION,
+    description: "A process manager for TypeScript web apps: HTTP workers and supervised companion processes",
+  },
+  subCommands,
+});
+
+/** `gunicorn-companion 0.1.0 (bun 1.4.5, linux x64)`. */
+export function formatVersion(runtime: Runtime): string {
+  const compiled = runtime.snapshot().compiled ? " compiled" : "";
+  return `gunicorn-companion ${VERSION} (${runtime.name} ${runtime.version}${compiled}, ${process.platform} ${process.arch})`;
+}
+
+async function showHelp(argv: readonly string[]): Promise<void> {
+  const name = argv.find((arg) => !arg.startsWith("-")) as SubCommandName | undefined;
+  const command = name !== undefined && name in subCommands ? ((await subCommands[name]()) as CommandDef) : (root as CommandDef);
+  process.stdout.write(`${await renderUsage(command, command === root ? undefined : (root as CommandDef))}\n`);
+}
+
+async function dispatch(runtime: Runtime, argv: string[]): Promise<void> {
+  if (argv.length === 0) throw new UsageError("no command given; try --help");
+  if (argv.length === 1 && (argv[0] === "--version" || argv[0] === "-V" || argv[0] === "-v")) {
+    process.stdout.write(`${formatVersion(runtime)}\n`);
+    return;
+  }
+  if (argv.includes("--help") || argv.includes("-h")) {
+    await showHelp(argv);
+    return;
+  }
+  const name = argv[0] as SubCommandName;
+  if (!(name in subCommands)) throw new UsageError(`unknown command "${argv[0]}"; try --help`);
+  const command = (await subCommands[name]()) as CommandDef;
+  assertKnownOptions(argv.slice(1), ((await command.args) ?? {}) as Record<string, ArgDef>);
+  await runCommand(root, { rawArgs: argv });
+}
+
+/** Runs the CLI; returns the exit status, or "keep-running" for a companion that lives on its event loop. */
+export async function runCli(runtime: Runtime, args: readonly string[]): Promise<number | "keep-running"> {
+  try {
+    await dispatch(runtime, moveGlobalOptions(args));
+    return getOutcome();
+  } catch (error) {
+    const usage = error instanceof UsageError || (error as { name?: string }).name === "CLIError";
+    if (usage) {
+      process.stderr.write(`gunicorn-companion: ${errorMessage(error)}\n`);
+      setExitCode(2);
+      return 2;
+    }
+    if (error instanceof ConfigError || error instanceof FatalError) {
+      process.stderr.write(`gunicorn-companion: error: ${error.message}\n`);
+      return error instanceof FatalError ? error.exitCode : 1;
+    }
+    process.stderr.write(`gunicorn-companion: unexpected error: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+    return 1;
+  }
+}

@@ -1,0 +1,111 @@
+/**
+ * The body of a companion process: import the target module, call its
+ * export, and await what it returns. It installs no signal handler of its
+ * own: signal handling belongs to the target.
+ *
+ * - The export returns a promise: the process runs while it is pending,
+ *   exits 0 when it resolves and 1 when it rejects (the error on stderr).
+ * - It returns anything else: the process runs while the event loop has work.
+ * - It throws: exit 1 with the error on stderr.
+ * - The module or export cannot be loaded: exit 78, the reason on stderr and
+ *   in the report file the manager reads for `status`.
+ */
+import { writeFileSync } from "node:fs";
+import { createRequire } from "node:module";
+import { isAbsolute, join, resolve } from "node:path";
+import { pathToFileURL } from "node:url";
+import { parseTarget } from "../config/target.ts";
+import type { Runtime } from "../runtime/index.ts";
+import { TARGET_LOAD_FAILED_EXIT_CODE } from "./exit-codes.ts";
+
+/** Arguments of the companion role. */
+export interface CompanionArgs {
+  name: string;
+  target: string;
+  /** Where to write why the target could not be loaded. */
+  reportFile: string | null;
+}
+
+/** A module given as a path (rather than a package name): starts with `.` or `/`, or names a script file. */
+function isPathSpecifier(module: string): boolean {
+  return module.startsWith(".") || isAbsolute(module) || /\.(ts|mts|cts|tsx|js|mjs|cjs|jsx)$/.test(module);
+}
+
+/** Resolves the target's module: paths against our cwd (the companion's working directory), packages from there too. */
+function moduleUrl(module: string, cwd: string): string {
+  if (isPathSpecifier(module)) return pathToFileURL(resolve(cwd, module)).href;
+  try {
+    return pathToFileURL(createRequire(join(cwd, "noop.js")).resolve(module)).href;
+  } catch {
+    // ESM-only packages may have no "require" export condition; let import() resolve it.
+    return module;
+  }
+}
+
+function describeLoadError(error: unknown, runtime: Runtime, module: string): string {
+  const code = (error as { code?: string } | null)?.code;
+  if (runtime.name === "node" && code === "ERR_UNKNOWN_FILE_EXTENSION") {
+    return `Node ${runtime.version} cannot load TypeScript (${module}); use .js/.mjs, Node 22.18+, or run with bun, deno or the binary`;
+  }
+  return error instanceof Error ? error.message : String(error);
+}
+
+function failToLoad(runtime: Runtime, args: CompanionArgs, reason: string): never {
+  const message = `companion "${args.name}": cannot load target "${args.target}": ${reason}`;
+  process.stderr.write(`${message}\n`);
+  if (args.reportFile !== null) {
+    try {
+      writeFileSync(args.reportFile, reason);
+    } catch {
+      // The manager falls back to the exit status alone.
+    }
+  }
+  return runtime.exit(TARGET_LOAD_FAILED_EXIT_CODE);
+}
+
+/** The error's stack without the frames of this runner (they say nothing about the target). */
+function describeFailure(error: unknown): string {
+  if (!(error instanceof Error)) return String(error);
+  const lines = (error.stack ?? error.message).split("\n");
+  const ours = lines.findIndex((line) => line.includes("runCompanion"));
+  return (ours > 0 ? lines.slice(0, ours) : lines).join("\n");
+}
+
+function failed(runtime: Runtime, args: CompanionArgs, error: unknown): never {
+  const text = describeFailure(error);
+  process.stderr.write(`companion "${args.name}": ${args.target} failed: ${text}\n`);
+  return runtime.exit(1);
+}
+
+/** Runs the companion role. Returns only when the target returned no promise (the event loop keeps us alive). */
+export async function runCompanion(runtime: Runtime, args: CompanionArgs): Promise<void> {
+  const target = parseTarget(args.target);
+  if (target === null) failToLoad(runtime, args, 'expected "module:export"');
+  let module: Record<string, unknown>;
+  try {
+    module = (await import(moduleUrl(target.module, runtime.cwd()))) as Record<string, unknown>;
+  } catch (error) {
+    failToLoad(runtime, args, describeLoadError(error, runtime, target.module));
+  }
+  const exported = module[target.exportName];
+  if (typeof exported !== "function") {
+    const what = exported === undefined ? "no such export" : `it is ${typeof exported}, not a function`;
+    failToLoad(runtime, args, `export "${target.exportName}" of ${target.module}: ${what}`);
+  }
+  let result: unknown;
+  try {
+    result = (exported as () => unknown)();
+  } catch (error) {
+    failed(runtime, args, error);
+  }
+  if (typeof (result as { then?: unknown } | null)?.then !== "function") return;
+  // Keep the process alive while the promise is pending, even with nothing else scheduled.
+  const keepAlive = setInterval(() => {}, 2 ** 30);
+  try {
+    await result;
+  } catch (error) {
+    failed(runtime, args, error);
+  }
+  clearInterval(keepAlive);
+  runtime.exit(0);
+}

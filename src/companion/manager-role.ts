@@ -1,0 +1,139 @@
+/**
+ * The companion manager process: started by the master with a state
+ * directory, it stops whatever a previous manager left running, opens the
+ * control socket, starts the companions and supervises them until it is
+ * told to stop or its master is gone.
+ */
+import { createSystemClock } from "../clock.ts";
+import { hashCompanionConfig } from "../config/hash.ts";
+import { reloadCompanionConfig } from "../config/load.ts";
+import type { Request, Reply } from "../control/protocol.ts";
+import { startControlServer, type ControlServer } from "../control/server.ts";
+import { errorMessage, FatalError } from "../errors.ts";
+import { createLogger, type Logger } from "../log.ts";
+import { formatSelfCommand, type Runtime } from "../runtime/index.ts";
+import { MANAGER_FATAL_EXIT_CODE } from "./exit-codes.ts";
+import { createManager, type Manager } from "./manager.ts";
+import { stopOrphans } from "./orphans.ts";
+import { createFilePidRegistry } from "./pid-registry.ts";
+import { createReportFiles, readManagerState, removeStateDir, statePaths, writeManagerState, type ManagerState } from "./state-dir.ts";
+
+/** Handles control requests against a manager; `reread` loads and applies, all or nothing. */
+function createRequestHandler(runtime: Runtime, manager: Manager, state: ManagerState, stateDir: string, log: Logger) {
+  let rereads: Promise<unknown> = Promise.resolve();
+
+  async function reread(): Promise<Reply> {
+    if (manager.shuttingDown) return { ok: false, error: "the manager is shutting down" };
+    let loaded: Awaited<ReturnType<typeof reloadCompanionConfig>>;
+    try {
+      loaded = await reloadCompanionConfig(runtime, state.sources, state.mainCompanionSettings);
+    } catch (error) {
+      log.error(`reread failed, keeping the running config: ${errorMessage(error)}`);
+      return { ok: false, error: `invalid config: ${errorMessage(error)}`, kept_old_config: true };
+    }
+    for (const warning of loaded.warnings) log.warn(warning);
+    const { companion } = loaded;
+    if (companion.control_socket !== manager.config.control_socket || companion.control_socket_mode !== manager.config.control_socket_mode) {
+      log.warn("companion_control_socket and its mode change only when the manager restarts (HUP to the master)");
+      companion.control_socket = manager.config.control_socket;
+      companion.control_socket_mode = manager.config.control_socket_mode;
+    }
+    const reply = manager.apply(companion);
+    // Persist what now runs, so a restarted manager and the master's HUP see it.
+    state.companion = companion;
+    state.hash = hashCompanionConfig(companion);
+    writeManagerState(stateDir, state);
+    log.info(`reread: added ${reply.added.length}, removed ${reply.removed.length}, restarted ${reply.restarted.length}, unchanged ${reply.unchanged.length}`);
+    return reply;
+  }
+
+  return async (request: Request): Promise<Reply> => {
+    switch (request.cmd) {
+      case "status":
+        return manager.status(request.names);
+      case "reread": {
+        // One reread at a time, in the order they arrived.
+        const result = rereads.then(reread);
+        rereads = result.catch(() => {});
+        return result;
+      }
+      default:
+        return manager.command(request.cmd, request.name, request.wait);
+    }
+  };
+}
+
+/** Runs the manager role until shutdown; returns the exit status. */
+export async function runManagerRole(runtime: Runtime, stateDir: string): Promise<number> {
+  const state = readManagerState(stateDir);
+  const log = createLogger({ level: state.logLevel, format: state.logFormat, pid: runtime.pid }).withTag("manager");
+  const registry = createFilePidRegistry(statePaths(stateDir).pids);
+  const snapshot = runtime.snapshot();
+  const manager = createManager({
+    runtime,
+    clock: createSystemClock(),
+    log,
+    registry,
+    baseEnv: runtime.env(),
+    reports: createReportFiles(stateDir),
+    companionArgv: (spec, reportFile) =>
+      formatSelfCommand(snapshot, "companion", [spec.name, spec.target, ...(reportFile === null ? [] : ["--report", reportFile])]),
+  });
+
+  let stopRequested: { quick: boolean; masterGone: boolean } | null = null;
+  let wake: () => void = () => {};
+  const requestStop = (quick: boolean, masterGone: boolean, why: string) => {
+    const first = stopRequested === null;
+    const escalates = !first && quick && !stopRequested?.quick;
+    stopRequested = { quick: quick || (stopRequested?.quick ?? false), masterGone: masterGone || (stopRequested?.masterGone ?? false) };
+    if (!first && !escalates) return;
+    log.info(why);
+    // A quick stop during a graceful one brings every SIGKILL closer.
+    if (escalates && manager.shuttingDown) void manager.shutdown(true);
+    wake();
+  };
+  runtime.onSignal("SIGTERM", () => requestStop(false, false, "SIGTERM: stopping companions"));
+  runtime.onSignal("SIGINT", () => requestStop(true, false, "SIGINT: stopping companions quickly"));
+  runtime.onSignal("SIGQUIT", () => requestStop(true, false, "SIGQUIT: stopping companions quickly"));
+  // Signals meant for the master reach us too when sent to its process group; they must not kill us.
+  for (const signal of ["SIGHUP", "SIGUSR1", "SIGUSR2", "SIGTTIN", "SIGTTOU", "SIGWINCH"] as const) runtime.onSignal(signal, () => {});
+  // Two ways to learn that the master died: the kernel's parent-death signal
+  // (Linux, Bun/Deno) and the lifeline pipe on our stdin (everywhere).
+  runtime.setParentDeathSignal("SIGTERM");
+  runtime.watchStdinClose(() => requestStop(false, true, "the master is gone: stopping companions"));
+  if (runtime.ppid() !== state.masterPid) requestStop(false, true, "the master is gone: stopping companions");
+
+  // Before any companion of ours starts, nothing of a previous manager may still run.
+  const leftovers = await stopOrphans(runtime, registry, log);
+  if (leftovers > 0) log.info(`stopped ${leftovers} companion process group(s) left by a previous manager`);
+
+  let server: ControlServer | null = null;
+  if (stopRequested === null && state.companion.control_socket !== null) {
+    try {
+      server = await startControlServer(runtime, {
+        path: state.companion.control_socket,
+        mode: state.companion.control_socket_mode,
+        handle: createRequestHandler(runtime, manager, state, stateDir, log),
+        onError: (message) => log.debug(message),
+      });
+      log.info(`control socket at ${state.companion.control_socket}`);
+    } catch (error) {
+      log.error(errorMessage(error));
+      return error instanceof FatalError ? MANAGER_FATAL_EXIT_CODE : 1;
+    }
+  }
+
+  if (stopRequested === null) {
+    manager.start(state.companion);
+    log.info(`started ${state.companion.companions.length} companion(s)`);
+    await new Promise<void>((resolve) => {
+      wake = resolve;
+    });
+  }
+  const request = stopRequested as { quick: boolean; masterGone: boolean } | null;
+  await manager.shutdown(request?.quick ?? false);
+  server?.close();
+  log.info("all companions stopped");
+  if (request?.masterGone) removeStateDir(stateDir);
+  return 0;
+}

@@ -1,0 +1,129 @@
+/**
+ * Pure: how a companion record reads in `status` (supervisorctl-style
+ * descriptions and uptimes) and whether a waiting client's wait is over.
+ */
+import { formatExit, type CompanionRecord, type CompanionState, type WaitTarget } from "./machine.ts";
+
+/** One companion in a `status` reply (SPEC §5). */
+export interface CompanionStatus {
+  name: string;
+  state: CompanionState;
+  pid: number | null;
+  description: string;
+  /** Seconds since the current process started; null when none runs. */
+  uptime: number | null;
+  restart_count: number;
+  exit_count: number;
+  kill_count: number;
+  last_exit_code: number | null;
+  last_exit_signal: string | null;
+  /** Epoch seconds of the last exit. */
+  last_exit_at: number | null;
+  /** Epoch seconds of the pending retry, in BACKOFF. */
+  next_retry_at: number | null;
+  /** Seconds between an exit and the retry. */
+  restart_delay: number;
+  last_error: string | null;
+  stopped_manually: boolean;
+}
+
+const pad2 = (n: number) => String(n).padStart(2, "0");
+
+/** `0:01:02`, or `2 days, 03:12:44` past a day, as supervisorctl prints uptimes. */
+export function formatUptime(seconds: number): string {
+  const total = Math.max(0, Math.floor(seconds));
+  const days = Math.floor(total / 86_400);
+  const hours = Math.floor((total % 86_400) / 3_600);
+  const minutes = Math.floor((total % 3_600) / 60);
+  const secs = total % 60;
+  if (days === 0) return `${hours}:${pad2(minutes)}:${pad2(secs)}`;
+  return `${days} ${days === 1 ? "day" : "days"}, ${pad2(hours)}:${pad2(minutes)}:${pad2(secs)}`;
+}
+
+/** `3s`, `0.5s`, `2m 05s`: a short duration for "retrying in …". */
+export function formatDelay(ms: number): string {
+  const seconds = Math.max(0, ms) / 1000;
+  if (seconds < 10) return `${Number(seconds.toFixed(1))}s`;
+  if (seconds < 60) return `${Math.round(seconds)}s`;
+  const whole = Math.round(seconds);
+  return `${Math.floor(whole / 60)}m ${pad2(whole % 60)}s`;
+}
+
+function exitPhrase(record: CompanionRecord): string {
+  if (record.lastError !== null && (record.lastExit === null || record.lastExit.exitCode !== 0)) {
+    return record.lastExit === null ? `spawn failed: ${record.lastError}` : `${formatExit(record.lastExit.exitCode, record.lastExit.signal)}: ${record.lastError}`;
+  }
+  if (record.lastExit === null) return "exited";
+  return formatExit(record.lastExit.exitCode, record.lastExit.signal);
+}
+
+/** The human line of `status`: `pid 1234, uptime 0:00:05`, `exited with status 1, retrying in 3s`, … */
+export function describeRecord(record: CompanionRecord, now: number): string {
+  switch (record.state) {
+    case "RUNNING":
+      return `pid ${record.pid}, uptime ${formatUptime((now - (record.spawnedAt ?? now)) / 1000)}`;
+    case "STARTING":
+      return record.pid === null ? "spawning" : `pid ${record.pid}, starting`;
+    case "STOPPING": {
+      const what = record.afterStop === "start" ? "restarting" : record.afterStop === "remove" ? "stopping (removed from config)" : "stopping";
+      return record.pid === null ? what : `pid ${record.pid}, ${what}`;
+    }
+    case "BACKOFF":
+      return `${exitPhrase(record)}, retrying in ${formatDelay((record.nextRetryAt ?? now) - now)}`;
+    case "STOPPED":
+      if (record.stoppedManually) return "stopped manually";
+      if (record.spawnCount === 0) return "not started";
+      return record.lastExit === null ? "stopped" : `stopped (${formatExit(record.lastExit.exitCode, record.lastExit.signal)})`;
+  }
+}
+
+/** The `status` entry of one record. */
+export function toCompanionStatus(record: CompanionRecord, now: number): CompanionStatus {
+  const running = record.pid !== null && record.spawnedAt !== null;
+  return {
+    name: record.name,
+    state: record.state,
+    pid: record.pid,
+    description: describeRecord(record, now),
+    uptime: running ? Math.max(0, (now - (record.spawnedAt ?? now)) / 1000) : null,
+    restart_count: Math.max(0, record.spawnCount - 1),
+    exit_count: record.exitCount,
+    kill_count: record.killCount,
+    last_exit_code: record.lastExit?.exitCode ?? null,
+    last_exit_signal: record.lastExit?.signal ?? null,
+    last_exit_at: record.lastExit === null ? null : record.lastExit.at / 1000,
+    next_retry_at: record.nextRetryAt === null ? null : record.nextRetryAt / 1000,
+    restart_delay: record.restartDelayMs / 1000,
+    last_error: record.lastError,
+    stopped_manually: record.stoppedManually,
+  };
+}
+
+/** The end of a wait: reached (ok) or failed, with a message. */
+export interface WaitOutcome {
+  ok: boolean;
+  message: string;
+}
+
+/**
+ * Whether a client waiting for `target` can be answered now. Null while the
+ * companion is still on its way (STARTING, or STOPPING before a restart).
+ */
+export function settleWait(target: WaitTarget, record: CompanionRecord | null, now: number): WaitOutcome | null {
+  if (record === null) return target === "STOPPED" ? { ok: true, message: "stopped and removed" } : { ok: false, message: "was removed" };
+  if (target === "STOPPED") {
+    if (record.state === "STOPPED") return { ok: true, message: "stopped" };
+    if (record.state === "STOPPING") return null;
+    return { ok: false, message: `was started again before it stopped (${record.state})` };
+  }
+  switch (record.state) {
+    case "RUNNING":
+      return { ok: true, message: `started (pid ${record.pid})` };
+    case "BACKOFF":
+      return { ok: false, message: `failed to start: ${describeRecord(record, now)}` };
+    case "STOPPED":
+      return { ok: false, message: "was stopped before it was running" };
+    default:
+      return null;
+  }
+}

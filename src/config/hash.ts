@@ -1,0 +1,44 @@
+import { createHash } from "node:crypto";
+import type { CompanionConfig, ResolvedCompanion } from "./resolve.ts";
+
+/** JSON with object keys sorted at every level, so equal values always give equal text. */
+export function encodeCanonicalJson(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(encodeCanonicalJson).join(",")}]`;
+  if (value !== null && typeof value === "object") {
+    const entries = Object.entries(value as Record<string, unknown>)
+      .filter(([, v]) => v !== undefined)
+      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+    return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${encodeCanonicalJson(v)}`).join(",")}}`;
+  }
+  return JSON.stringify(value);
+}
+
+function sha256(text: string): string {
+  return createHash("sha256").update(text).digest("hex");
+}
+
+/**
+ * The config hash of one companion: every field of its resolved spec (not the
+ * global restart_delay), stable across runs and key order. `reread` restarts a
+ * companion when this changes.
+ */
+export function hashCompanion(companion: ResolvedCompanion): string {
+  const { name, target, cwd, env, stop_signal, stop_timeout, reload_timeout, startsecs, stdout, stderr } = companion;
+  return sha256(encodeCanonicalJson({ name, target, cwd, env, stop_signal, stop_timeout, reload_timeout, startsecs, stdout, stderr }));
+}
+
+/**
+ * The hash of everything the manager runs with. The master restarts the
+ * manager on HUP only when this changes; companion order does not count.
+ */
+export function hashCompanionConfig(config: CompanionConfig): string {
+  const companions = config.companions.map(hashCompanion).sort();
+  return sha256(
+    encodeCanonicalJson({
+      companions,
+      control_socket: config.control_socket,
+      control_socket_mode: config.control_socket_mode,
+      restart_delay: config.restart_delay,
+    }),
+  );
+}

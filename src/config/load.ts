@@ -1,0 +1,143 @@
+/**
+ * Loads the settings: the main config file, then the companion_* settings of
+ * `companion_config_file` over it, then the command line over both; validates
+ * the result as a whole and resolves it. A reread loads only the companion
+ * part, the same way.
+ */
+import { isAbsolute, resolve } from "node:path";
+import * as v from "valibot";
+import { ConfigError, type ConfigIssue } from "../errors.ts";
+import type { Runtime } from "../runtime/index.ts";
+import { toConfigIssues } from "./issues.ts";
+import { readConfigFile } from "./read-file.ts";
+import { companionConfigOf, resolveSettings, type CompanionConfig, type Settings } from "./resolve.ts";
+import { COMPANION_SETTING_NAMES, SETTING_NAMES, SettingsSchema } from "./schema.ts";
+
+/** Where settings come from; kept so that a reread or HUP can load them again. */
+export interface ConfigSources {
+  /** The main config file (absolute), or null. */
+  configFile: string | null;
+  /** Settings given on the command line; they win over every file. */
+  overrides: Record<string, unknown>;
+  /** The master's working directory: relative paths resolve against it. */
+  cwd: string;
+}
+
+/** Loaded settings and the warnings found on the way (unknown settings). */
+export interface LoadedConfig {
+  settings: Settings;
+  warnings: string[];
+  /** The companion_* settings of the main file as written, for a reread of companion_config_file. */
+  mainCompanionSettings: Record<string, unknown>;
+}
+
+/** The label errors use for settings given as flags. */
+export const COMMAND_LINE = "command line";
+
+const COMPANION_KEYS = new Set<string>(COMPANION_SETTING_NAMES);
+const KNOWN_KEYS = new Set(SETTING_NAMES);
+const isCompanionKey = (key: string) => COMPANION_KEYS.has(key);
+const pick = (values: Record<string, unknown>, keep: (key: string) => boolean) =>
+  Object.fromEntries(Object.entries(values).filter(([key]) => keep(key)));
+
+/** Settings merged from several sources, remembering which source each came from. */
+class Layers {
+  readonly merged: Record<string, unknown> = {};
+  readonly origin = new Map<string, string>();
+  readonly warnings: string[] = [];
+  add(values: Record<string, unknown>, source: string): void {
+    for (const [key, value] of Object.entries(values)) {
+      this.merged[key] = value;
+      this.origin.set(key, source);
+    }
+  }
+}
+
+function absoluteFile(cwd: string, file: string): string {
+  return isAbsolute(file) ? file : resolve(cwd, file);
+}
+
+/** Reads `companion_config_file` and returns its companion_* settings (others are warned about). */
+async function readCompanionFile(runtime: Runtime, file: string, warnings: string[]): Promise<Record<string, unknown>> {
+  const values = await readConfigFile(runtime, file);
+  for (const key of Object.keys(values)) {
+    if (key === "companion_config_file" || !isCompanionKey(key)) {
+      warnings.push(`${file}: "${key}" is not a companion_* setting and is ignored in companion_config_file`);
+    }
+  }
+  return pick(values, (key) => isCompanionKey(key) && key !== "companion_config_file");
+}
+
+function checkDuplicateNames(companions: readonly { name: string }[]): ConfigIssue[] {
+  const seen = new Map<string, number>();
+  const issues: ConfigIssue[] = [];
+  companions.forEach((spec, index) => {
+    const first = seen.get(spec.name);
+    if (first === undefined) seen.set(spec.name, index);
+    else issues.push({ path: `companion_workers[${index}].name`, value: spec.name, message: `duplicate name (also companion_workers[${first}])` });
+  });
+  return issues;
+}
+
+/** Validates the merged layers as a whole; every issue is reported against the source its setting came from. */
+function validate(layers: Layers, cwd: string): Settings {
+  const result = v.safeParse(SettingsSchema, layers.merged);
+  const sourceOf = (path: string) => layers.origin.get(path.split(/[.[]/)[0] ?? "") ?? COMMAND_LINE;
+  if (!result.success) {
+    const bySource = new Map<string, ConfigIssue[]>();
+    for (const issue of toConfigIssues(result.issues, layers.merged)) {
+      const source = sourceOf(issue.path);
+      bySource.set(source, [...(bySource.get(source) ?? []), issue]);
+    }
+    throw ConfigError.combine([...bySource].map(([source, issues]) => new ConfigError(source, issues)));
+  }
+  const duplicates = checkDuplicateNames(result.output.companion_workers);
+  if (duplicates.length > 0) throw new ConfigError(sourceOf("companion_workers"), duplicates);
+  return resolveSettings(result.output, cwd);
+}
+
+/** Reads every source, validates and resolves. Throws `ConfigError` naming the file, setting and value. */
+export async function loadConfig(runtime: Runtime, sources: ConfigSources): Promise<LoadedConfig> {
+  const layers = new Layers();
+  let mainCompanionSettings: Record<string, unknown> = {};
+  if (sources.configFile !== null) {
+    const main = await readConfigFile(runtime, sources.configFile);
+    for (const key of Object.keys(main)) {
+      if (!KNOWN_KEYS.has(key)) layers.warnings.push(`${sources.configFile}: unknown setting "${key}" (ignored)`);
+    }
+    layers.add(pick(main, (key) => KNOWN_KEYS.has(key)), sources.configFile);
+    mainCompanionSettings = pick(main, isCompanionKey);
+  }
+  const companionFile = sources.overrides.companion_config_file ?? layers.merged.companion_config_file;
+  if (typeof companionFile === "string" && companionFile !== "") {
+    const file = absoluteFile(sources.cwd, companionFile);
+    layers.add(await readCompanionFile(runtime, file, layers.warnings), file);
+  }
+  layers.add(sources.overrides, COMMAND_LINE);
+  return { settings: validate(layers, sources.cwd), warnings: layers.warnings, mainCompanionSettings };
+}
+
+/**
+ * What `reread` loads: the companion settings from `companion_config_file`
+ * when one is set (over the main file's companion settings as they were at
+ * start), else from the main config file (its companion_* settings only),
+ * with the command line over them. Non-companion settings are not looked at.
+ */
+export async function reloadCompanionConfig(
+  runtime: Runtime,
+  sources: ConfigSources,
+  mainCompanionSettings: Record<string, unknown>,
+): Promise<{ companion: CompanionConfig; warnings: string[] }> {
+  const layers = new Layers();
+  const overrides = pick(sources.overrides, isCompanionKey);
+  const companionFile = overrides.companion_config_file ?? mainCompanionSettings.companion_config_file;
+  if (typeof companionFile === "string" && companionFile !== "") {
+    layers.add(mainCompanionSettings, sources.configFile ?? COMMAND_LINE);
+    const file = absoluteFile(sources.cwd, companionFile);
+    layers.add(await readCompanionFile(runtime, file, layers.warnings), file);
+  } else if (sources.configFile !== null) {
+    layers.add(pick(await readConfigFile(runtime, sources.configFile), isCompanionKey), sources.configFile);
+  }
+  layers.add(overrides, COMMAND_LINE);
+  return { companion: companionConfigOf(validate(layers, sources.cwd)), warnings: layers.warnings };
+}

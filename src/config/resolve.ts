@@ -1,0 +1,91 @@
+/**
+ * Pure: turns validated settings into what the roles run with. Companion
+ * specs get every left-out key from the matching global `companion_*`
+ * setting, and every path becomes absolute.
+ */
+import { isAbsolute, resolve } from "node:path";
+import type { SignalName } from "../runtime/types.ts";
+import type { ParsedSettings } from "./schema.ts";
+
+/** A companion with every option filled in; the fields its config hash covers. */
+export interface ResolvedCompanion {
+  name: string;
+  /** `module:export` as written; a relative module resolves against `cwd`. */
+  target: string;
+  /** Absolute working directory. */
+  cwd: string;
+  /** Extra environment: `companion_env` with the companion's own `env` merged over it. */
+  env: Record<string, string>;
+  stop_signal: SignalName;
+  stop_timeout: number;
+  reload_timeout: number;
+  startsecs: number;
+  /** "inherit" or an absolute file path. */
+  stdout: string;
+  /** "inherit", "stdout" or an absolute file path. */
+  stderr: string;
+}
+
+/** Everything the companion manager runs with. */
+export interface CompanionConfig {
+  companions: ResolvedCompanion[];
+  control_socket: string | null;
+  control_socket_mode: number;
+  restart_delay: number;
+}
+
+/** All settings after validation and resolution. */
+export interface Settings extends Omit<ParsedSettings, "companion_workers" | "companion_manager_stop_timeout"> {
+  companion_workers: ResolvedCompanion[];
+  /** Seconds the master waits for the manager on shutdown (derived when not set). */
+  companion_manager_stop_timeout: number;
+}
+
+function absolute(base: string, path: string): string {
+  return isAbsolute(path) ? path : resolve(base, path);
+}
+
+function outputTarget(cwd: string, target: string): string {
+  return target === "inherit" || target === "stdout" ? target : absolute(cwd, target);
+}
+
+/** Resolves parsed settings against the master's working directory. */
+export function resolveSettings(parsed: ParsedSettings, masterCwd: string): Settings {
+  const companions: ResolvedCompanion[] = parsed.companion_workers.map((spec) => {
+    const cwd = absolute(masterCwd, spec.cwd ?? parsed.companion_cwd ?? ".");
+    return {
+      name: spec.name,
+      target: spec.target,
+      cwd,
+      env: { ...parsed.companion_env, ...spec.env },
+      stop_signal: spec.stop_signal ?? parsed.companion_stop_signal,
+      stop_timeout: spec.stop_timeout ?? parsed.companion_stop_timeout,
+      reload_timeout: spec.reload_timeout ?? parsed.companion_reload_timeout,
+      startsecs: spec.startsecs ?? parsed.companion_startsecs,
+      stdout: outputTarget(cwd, spec.stdout ?? parsed.companion_stdout),
+      stderr: outputTarget(cwd, spec.stderr ?? parsed.companion_stderr),
+    };
+  });
+  const slowestStop = Math.max(0, ...companions.map((c) => c.stop_timeout));
+  const optionalPath = (path: string | null) => (path === null ? null : absolute(masterCwd, path));
+  return {
+    ...parsed,
+    companion_workers: companions,
+    companion_manager_stop_timeout: parsed.companion_manager_stop_timeout ?? slowestStop + parsed.companion_manager_shutdown_buffer,
+    companion_config_file: optionalPath(parsed.companion_config_file),
+    companion_control_socket: optionalPath(parsed.companion_control_socket),
+    companion_cwd: optionalPath(parsed.companion_cwd),
+    pidfile: optionalPath(parsed.pidfile),
+    accesslog: parsed.accesslog === "-" ? "-" : optionalPath(parsed.accesslog),
+  };
+}
+
+/** The part of the settings the companion manager runs with. */
+export function companionConfigOf(settings: Settings): CompanionConfig {
+  return {
+    companions: settings.companion_workers,
+    control_socket: settings.companion_control_socket,
+    control_socket_mode: settings.companion_control_socket_mode,
+    restart_delay: settings.companion_restart_delay,
+  };
+}

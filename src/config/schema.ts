@@ -1,0 +1,181 @@
+/**
+ * Every setting, its type, default and meaning, as valibot schemas. The
+ * descriptions here are the ones `docs/settings.md` shows. Setting names are
+ * gunicorn's, in snake_case.
+ */
+import * as v from "valibot";
+import { SIGNAL_NAMES, isSignalName } from "../runtime/signals.ts";
+import type { SignalName } from "../runtime/types.ts";
+import { parseTarget } from "./target.ts";
+
+const SIGNAL_LIST = SIGNAL_NAMES.filter((s) => s !== "SIGKILL").join(", ");
+
+/** A duration in seconds; fractions allowed (`startsecs: 0.2`), never negative. */
+const Seconds = v.pipe(
+  v.number("expected a number of seconds"),
+  v.finite("expected a finite number of seconds"),
+  v.minValue(0, "must not be negative"),
+);
+
+const NonEmptyString = v.pipe(v.string("expected a string"), v.nonEmpty("must not be empty"));
+
+/** `"SIGTERM"` or `"TERM"`, normalised to `"SIGTERM"`. */
+const Signal = v.pipe(
+  v.string("expected a signal name such as \"SIGTERM\""),
+  v.transform((name) => (name.startsWith("SIG") ? name : `SIG${name}`)),
+  v.check((name) => isSignalName(name), `unknown signal; expected one of ${SIGNAL_LIST}`),
+  v.transform((name) => name as SignalName),
+);
+
+/** A file path or "inherit". */
+const StdoutTarget = v.pipe(
+  NonEmptyString,
+  v.check((value) => value !== "stdout", '"stdout" is only valid for stderr; use a file path or "inherit"'),
+);
+
+/** A file path, "stdout" (same place as stdout) or "inherit". */
+const StderrTarget = NonEmptyString;
+
+const Env = v.record(v.string(), v.string("environment values must be strings"), "expected an object of strings");
+
+const COMPANION_NAME = /^[A-Za-z0-9_][A-Za-z0-9_.@-]*$/;
+
+/** One companion as written in a config file. Unknown keys are errors. */
+export const CompanionSpecSchema = v.strictObject(
+  {
+    name: v.pipe(
+      NonEmptyString,
+      v.regex(COMPANION_NAME, "must be letters, digits, '_', '.', '@' or '-' (and not start with '.', '@' or '-')"),
+    ),
+    target: v.pipe(
+      NonEmptyString,
+      v.check((t) => parseTarget(t) !== null, 'expected "module:export", e.g. "./jobs/worker.ts:run"'),
+    ),
+    cwd: v.optional(NonEmptyString),
+    env: v.optional(Env),
+    stop_signal: v.optional(Signal),
+    stop_timeout: v.optional(Seconds),
+    reload_timeout: v.optional(Seconds),
+    startsecs: v.optional(Seconds),
+    stdout: v.optional(StdoutTarget),
+    stderr: v.optional(StderrTarget),
+  },
+  "unknown key",
+);
+
+/** A socket file mode: a number (0o600) or an octal string ("0600", "660"). */
+const SocketMode = v.pipe(
+  v.union([v.number(), v.pipe(v.string(), v.regex(/^0?o?[0-7]{3,4}$/, "expected an octal mode such as \"0600\""))], "expected a file mode such as 0o600 or \"0600\""),
+  v.transform((mode) => (typeof mode === "number" ? mode : Number.parseInt(mode.replace(/^0?o?/, ""), 8))),
+  v.integer("expected a whole file mode"),
+  v.minValue(0, "must not be negative"),
+  v.maxValue(0o777, "must be at most 0o777"),
+);
+
+const BIND = /^(unix:.+|\[[0-9a-fA-F:.]+\]:\d{1,5}|[^:\s[\]]*:\d{1,5}|\d{1,5})$/;
+
+const Bind = v.pipe(
+  v.union([NonEmptyString, v.array(NonEmptyString)], "expected an address or a list of addresses"),
+  v.transform((value) => (Array.isArray(value) ? value : [value])),
+  v.check((list) => list.length > 0, "expected at least one address"),
+  v.check((list) => list.every((a) => BIND.test(a)), 'expected "host:port", "[::1]:port" or "unix:/path"'),
+);
+
+const Count = (min: number) =>
+  v.pipe(v.number("expected a whole number"), v.integer("expected a whole number"), v.minValue(min, `must be at least ${min}`));
+
+/** The log levels gunicorn knows. */
+export const LOG_LEVELS = ["debug", "info", "warning", "error", "critical"] as const;
+
+/** Settings that the companion manager uses (the `companion_*` family). */
+export const COMPANION_SETTING_NAMES = [
+  "companion_workers",
+  "companion_config_file",
+  "companion_control_socket",
+  "companion_control_socket_mode",
+  "companion_stop_signal",
+  "companion_stop_timeout",
+  "companion_reload_timeout",
+  "companion_startsecs",
+  "companion_restart_delay",
+  "companion_stdout",
+  "companion_stderr",
+  "companion_cwd",
+  "companion_env",
+  "companion_manager_stop_timeout",
+  "companion_manager_shutdown_buffer",
+] as const;
+
+/** Documentation of every setting: its meaning, shown in `docs/settings.md`. */
+export const SETTING_DOCS: Record<string, string> = {
+  app: "The application, `path/to/module.ts[:export]`; same as the APP argument.",
+  bind: "Addresses to listen on: `host:port`, `[::1]:port` or `unix:/path`.",
+  workers: "Number of HTTP worker processes.",
+  timeout: "Seconds a silent worker lives before it is killed and replaced (0 disables).",
+  graceful_timeout: "Seconds workers get to finish in-flight requests on stop or reload.",
+  max_requests: "Recycle a worker after this many requests (0 disables).",
+  max_requests_jitter: "Add a random 0..N to max_requests per worker.",
+  preload_app: "Load the app once in the master before any worker starts.",
+  pidfile: "Write the master's pid to this file; removed on exit.",
+  accesslog: "Access log: `-` for stdout, or a file path.",
+  loglevel: "debug, info, warning, error or critical.",
+  companion_workers: "The companion specs.",
+  companion_config_file: "A file whose companion_* settings replace the main file's.",
+  companion_control_socket: "Unix socket path of the control socket; no socket when unset.",
+  companion_control_socket_mode: "File mode of the control socket.",
+  companion_stop_signal: "Default stop signal.",
+  companion_stop_timeout: "Default seconds between the stop signal and SIGKILL.",
+  companion_reload_timeout: "Default seconds to wait for the old process on restart before SIGKILL.",
+  companion_startsecs: "Default seconds a companion must stay up to count as RUNNING.",
+  companion_restart_delay: "Seconds in BACKOFF before a companion that exited is started again.",
+  companion_stdout: 'Default stdout of companions: a file path (appended to) or "inherit".',
+  companion_stderr: 'Default stderr of companions: a file path, "stdout" or "inherit".',
+  companion_cwd: "Default working directory of companions.",
+  companion_env: "Extra environment for every companion (a companion's own env is merged over it).",
+  companion_manager_stop_timeout:
+    "Seconds the master waits for the manager on shutdown; derived as the slowest stop_timeout + companion_manager_shutdown_buffer when unset.",
+  companion_manager_shutdown_buffer: "Seconds added to the slowest stop_timeout when companion_manager_stop_timeout is derived.",
+};
+
+/** Every setting with its default. */
+const SETTINGS_ENTRIES = {
+  app: v.optional(v.nullable(NonEmptyString), null),
+  bind: v.optional(Bind, ["127.0.0.1:8000"]),
+  workers: v.optional(Count(1), 1),
+  timeout: v.optional(Seconds, 30),
+  graceful_timeout: v.optional(Seconds, 30),
+  max_requests: v.optional(Count(0), 0),
+  max_requests_jitter: v.optional(Count(0), 0),
+  preload_app: v.optional(v.boolean("expected true or false"), false),
+  pidfile: v.optional(v.nullable(NonEmptyString), null),
+  accesslog: v.optional(v.nullable(NonEmptyString), null),
+  loglevel: v.optional(v.picklist(LOG_LEVELS, `expected one of ${LOG_LEVELS.join(", ")}`), "info"),
+  companion_workers: v.optional(v.array(CompanionSpecSchema, "expected a list of companion specs"), []),
+  companion_config_file: v.optional(v.nullable(NonEmptyString), null),
+  companion_control_socket: v.optional(v.nullable(NonEmptyString), null),
+  companion_control_socket_mode: v.optional(SocketMode, 0o600),
+  companion_stop_signal: v.optional(Signal, "SIGTERM"),
+  companion_stop_timeout: v.optional(Seconds, 60),
+  companion_reload_timeout: v.optional(Seconds, 60),
+  companion_startsecs: v.optional(Seconds, 1),
+  companion_restart_delay: v.optional(Seconds, 5),
+  companion_stdout: v.optional(StdoutTarget, "inherit"),
+  companion_stderr: v.optional(StderrTarget, "inherit"),
+  companion_cwd: v.optional(v.nullable(NonEmptyString), null),
+  companion_env: v.optional(Env, {}),
+  companion_manager_stop_timeout: v.optional(v.nullable(Seconds), null),
+  companion_manager_shutdown_buffer: v.optional(Seconds, 10),
+};
+
+/** The settings schema. A `looseObject`: unknown settings are reported as warnings by the loader. */
+export const SettingsSchema = v.looseObject(SETTINGS_ENTRIES);
+
+/** The names of every known setting. */
+export const SETTING_NAMES: readonly string[] = Object.keys(SettingsSchema.entries);
+
+/** A companion spec as written by the operator. */
+export type CompanionSpecInput = v.InferInput<typeof CompanionSpecSchema>;
+/** Settings as written by the operator (every key optional). */
+export type SettingsInput = v.InferInput<v.ObjectSchema<typeof SETTINGS_ENTRIES, undefined>>;
+/** Settings after validation, defaults filled in. */
+export type ParsedSettings = v.InferOutput<v.ObjectSchema<typeof SETTINGS_ENTRIES, undefined>>;

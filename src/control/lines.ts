@@ -1,0 +1,73 @@
+/**
+ * Newline-delimited framing over a byte stream: splits chunks into lines
+ * across chunk boundaries and enforces a cap on the length of one line.
+ */
+
+/** The longest request line accepted (1 MiB); a longer one closes its connection. */
+export const MAX_LINE_BYTES = 1024 * 1024;
+
+const NEWLINE = 0x0a;
+const CARRIAGE_RETURN = 0x0d;
+
+/** What one chunk yielded: complete lines, and whether the pending line grew past the cap. */
+export interface SplitResult {
+  lines: Uint8Array[];
+  overflow: boolean;
+}
+
+/** A stateful splitter; `push` each chunk, `flush` at end of stream for a last line without newline. */
+export interface LineSplitter {
+  push(chunk: Uint8Array): SplitResult;
+  flush(): Uint8Array | null;
+}
+
+function concat(parts: Uint8Array[], total: number): Uint8Array {
+  if (parts.length === 1 && parts[0] !== undefined) return parts[0];
+  const out = new Uint8Array(total);
+  let offset = 0;
+  for (const part of parts) {
+    out.set(part, offset);
+    offset += part.length;
+  }
+  return out;
+}
+
+function trimCarriageReturn(line: Uint8Array): Uint8Array {
+  return line.length > 0 && line[line.length - 1] === CARRIAGE_RETURN ? line.subarray(0, line.length - 1) : line;
+}
+
+/** Creates a splitter whose lines (without "\n" or "\r\n") may be at most `maxLineBytes` long. */
+export function createLineSplitter(maxLineBytes = MAX_LINE_BYTES): LineSplitter {
+  let pending: Uint8Array[] = [];
+  let pendingBytes = 0;
+  return {
+    push(chunk) {
+      const lines: Uint8Array[] = [];
+      let start = 0;
+      for (;;) {
+        const newline = chunk.indexOf(NEWLINE, start);
+        if (newline === -1) break;
+        const piece = chunk.subarray(start, newline);
+        if (pendingBytes + piece.length > maxLineBytes) return { lines, overflow: true };
+        lines.push(trimCarriageReturn(concat([...pending, piece], pendingBytes + piece.length)));
+        pending = [];
+        pendingBytes = 0;
+        start = newline + 1;
+      }
+      const rest = chunk.subarray(start);
+      if (rest.length > 0) {
+        // Copy: the runtime may reuse the chunk's buffer for the next read.
+        pending.push(rest.slice());
+        pendingBytes += rest.length;
+      }
+      return { lines, overflow: pendingBytes > maxLineBytes };
+    },
+    flush() {
+      if (pendingBytes === 0) return null;
+      const line = trimCarriageReturn(concat(pending, pendingBytes));
+      pending = [];
+      pendingBytes = 0;
+      return line;
+    },
+  };
+}

@@ -1,0 +1,101 @@
+/**
+ * The control socket server: reads NDJSON requests on each connection,
+ * answers them in order through a table of handlers, and never lets a client
+ * (slow, silent, hostile or numerous) hold up anyone else: every connection is
+ * its own async loop and an exception ends at most that connection.
+ */
+import { errorMessage } from "../errors.ts";
+import type { Connection, Runtime } from "../runtime/index.ts";
+import { createLineSplitter, MAX_LINE_BYTES } from "./lines.ts";
+import { decodeRequest, encodeReply, type ErrorReply, type Reply, type Request } from "./protocol.ts";
+import { bindSocket, type BoundSocket } from "./socket-path.ts";
+
+/** Connections served at once; more are told so and closed. */
+export const MAX_CONNECTIONS = 2048;
+
+/** Unread bytes a connection may pile up while its previous request is being answered. */
+export const MAX_BUFFERED_BYTES = 2 * MAX_LINE_BYTES;
+
+/** Handles one validated request. May take long (`wait: true`); only its own connection waits. */
+export type RequestHandler = (request: Request) => Promise<Reply>;
+
+/** Options of `startControlServer`. */
+export interface ControlServerOptions {
+  path: string;
+  mode: number;
+  handle: RequestHandler;
+  onError?: (message: string) => void;
+}
+
+/** A running control server. */
+export interface ControlServer {
+  /** Stop accepting, close every connection, remove the socket file. */
+  close(): void;
+}
+
+function withId(reply: Reply, request: { id?: string | number }): Reply {
+  return request.id === undefined ? reply : { ...reply, id: request.id };
+}
+
+async function answer(line: Uint8Array, handle: RequestHandler): Promise<Reply> {
+  const decoded = decodeRequest(line);
+  if (!decoded.ok) return decoded.reply;
+  try {
+    return withId(await handle(decoded.request), decoded.request);
+  } catch (error) {
+    const reply: ErrorReply = { ok: false, error: `internal error: ${errorMessage(error)}` };
+    return withId(reply, decoded.request);
+  }
+}
+
+async function serveConnection(conn: Connection, handle: RequestHandler): Promise<void> {
+  const splitter = createLineSplitter(MAX_LINE_BYTES);
+  for (;;) {
+    const chunk = await conn.read();
+    if (chunk === null) break;
+    const { lines, overflow } = splitter.push(chunk);
+    for (const line of lines) {
+      if (line.length === 0) continue;
+      await conn.write(encodeReply(await answer(line, handle)));
+    }
+    if (overflow) {
+      await conn.write(encodeReply({ ok: false, error: `request line longer than ${MAX_LINE_BYTES} bytes; closing the connection` }));
+      conn.close();
+      return;
+    }
+  }
+  // A client may send its last request without a newline and then shut down its side.
+  const last = splitter.flush();
+  if (last !== null && last.length > 0) await conn.write(encodeReply(await answer(last, handle)));
+  conn.end();
+}
+
+/** Binds the socket (mode set before anyone can connect) and serves it. */
+export async function startControlServer(runtime: Runtime, options: ControlServerOptions): Promise<ControlServer> {
+  const open = new Set<Connection>();
+  const onConnection = (conn: Connection) => {
+    if (open.size >= MAX_CONNECTIONS) {
+      conn
+        .write(encodeReply({ ok: false, error: `too many connections (${MAX_CONNECTIONS}); try again later` }))
+        .finally(() => conn.close())
+        .catch(() => {});
+      return;
+    }
+    open.add(conn);
+    serveConnection(conn, options.handle)
+      .catch((error) => {
+        // A peer that vanished mid-write ends its own connection only.
+        options.onError?.(`control connection closed: ${errorMessage(error)}`);
+        conn.close();
+      })
+      .finally(() => open.delete(conn));
+  };
+  const bound: BoundSocket = await bindSocket(runtime, options.path, options.mode, onConnection, MAX_BUFFERED_BYTES);
+  return {
+    close() {
+      bound.release();
+      for (const conn of open) conn.close();
+      open.clear();
+    },
+  };
+}

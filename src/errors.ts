@@ -1,0 +1,86 @@
+/**
+ * The named errors of the product. Each says what failed and with what, and
+ * passes the underlying `cause` on.
+ */
+
+/** One problem in a config: where (`companion_workers[1].stop_signal`), what was there, and what is wrong. */
+export interface ConfigIssue {
+  /** The setting path, e.g. `companion_workers[1].stop_signal`. */
+  path: string;
+  message: string;
+  /** The value found there; `undefined` when the setting is missing. */
+  value?: unknown;
+  /** The companion's name when the issue is inside a companion spec. */
+  companion?: string;
+}
+
+/** Renders a value for an error message, short and unambiguous. */
+export function formatValue(value: unknown): string {
+  if (value === undefined) return "undefined";
+  if (typeof value === "function") return "a function";
+  let text: string;
+  try {
+    text = JSON.stringify(value) ?? String(value);
+  } catch {
+    text = String(value);
+  }
+  return text.length > 80 ? `${text.slice(0, 77)}...` : text;
+}
+
+/** Formats one issue as `path = value (companion "x"): message`. */
+export function formatConfigIssue(issue: ConfigIssue): string {
+  const where = issue.companion === undefined ? issue.path : `${issue.path} (companion "${issue.companion}")`;
+  const value = "value" in issue && issue.value !== undefined ? ` = ${formatValue(issue.value)}` : "";
+  return `${where}${value}: ${issue.message}`;
+}
+
+/** A config file (or the command line) that cannot be used. Names the source, the setting and the value. */
+export class ConfigError extends Error {
+  /** The config file, or "command line", where the (first) problem is. */
+  readonly source: string;
+  readonly issues: readonly ConfigIssue[];
+  constructor(source: string, issues: readonly ConfigIssue[], options: { cause?: unknown } = {}) {
+    super(`${source}: ${issues.map(formatConfigIssue).join("; ")}`, { cause: options.cause });
+    this.name = "ConfigError";
+    this.source = source;
+    this.issues = issues;
+  }
+
+  /** One error for problems found in several sources: `a.ts: …; command line: …`. */
+  static combine(errors: readonly ConfigError[]): ConfigError {
+    const [first] = errors;
+    if (first === undefined) throw new Error("ConfigError.combine needs at least one error");
+    if (errors.length === 1) return first;
+    const combined = new ConfigError(first.source, errors.flatMap((e) => e.issues));
+    combined.message = errors.map((e) => e.message).join("; ");
+    return combined;
+  }
+}
+
+/** Why a control request failed, as a code the ctl and tests can match. */
+export type ControlErrorCode = "bad_request" | "unknown_companion" | "invalid_state" | "shutting_down" | "invalid_config" | "unreachable";
+
+/** A control request that could not be carried out. */
+export class ControlError extends Error {
+  readonly code: ControlErrorCode;
+  constructor(code: ControlErrorCode, message: string, options: { cause?: unknown } = {}) {
+    super(message, { cause: options.cause });
+    this.name = "ControlError";
+    this.code = code;
+  }
+}
+
+/** A problem that ends the program with a clear one-line message and a given exit status. */
+export class FatalError extends Error {
+  readonly exitCode: number;
+  constructor(message: string, exitCode = 1, options: { cause?: unknown } = {}) {
+    super(message, { cause: options.cause });
+    this.name = "FatalError";
+    this.exitCode = exitCode;
+  }
+}
+
+/** The message of any thrown value. */
+export function errorMessage(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}

@@ -1,0 +1,140 @@
+import { dirname, resolve } from "node:path";
+import { connectUnixNode, killPid, listenUnixNode, onProcessSignal, watchProcessStdinClose } from "./node-shared.ts";
+import { signalNumber } from "./signals.ts";
+import { importFreshBun } from "./import-fresh.ts";
+import { openStdioFiles, toSpawnError } from "./stdio-files.ts";
+import type { ByteSink, ByteStream, ChildHandle, ExitStatus, Runtime, SignalName, SpawnOptions, Stdio } from "./types.ts";
+
+type BunStdio = "inherit" | "pipe" | "ignore" | number;
+
+function toBunStdio(stdio: Stdio | undefined, fd: number | null): BunStdio {
+  if (fd !== null) return fd;
+  if (stdio === undefined || typeof stdio === "object") return "inherit";
+  return stdio;
+}
+
+function webReadableToByteStream(stream: ReadableStream<Uint8Array>): ByteStream {
+  const reader = stream.getReader();
+  return {
+    read: async () => {
+      const { done, value } = await reader.read();
+      return done ? null : value;
+    },
+    close: () => {
+      reader.cancel().catch(() => {});
+    },
+  };
+}
+
+function fileSinkToByteSink(sink: Bun.FileSink): ByteSink {
+  return {
+    write: async (bytes) => {
+      sink.write(bytes);
+      await sink.flush();
+    },
+    end: () => {
+      try {
+        sink.end();
+      } catch {
+        // the child is gone and the pipe with it
+      }
+    },
+  };
+}
+
+/** Spawns with Bun.spawn; `detached` makes the child a session and group leader. */
+async function spawnBun(options: SpawnOptions): Promise<ChildHandle> {
+  const { argv } = options;
+  const files = openStdioFiles(options);
+  let proc: Bun.Subprocess<"pipe" | "ignore" | "inherit", "pipe" | "ignore" | "inherit" | number, "pipe" | "ignore" | "inherit" | number>;
+  try {
+    const stdout = toBunStdio(options.stdout, files.stdout);
+    proc = Bun.spawn([...argv], {
+      cwd: options.cwd,
+      env: options.env === undefined ? undefined : { ...options.env },
+      stdin: options.stdin ?? "ignore",
+      stdout,
+      stderr: options.stderr === "stdout" ? stdout : toBunStdio(options.stderr, files.stderr),
+      detached: options.processGroup ?? false,
+    });
+  } catch (cause) {
+    throw toSpawnError(cause, argv);
+  } finally {
+    files.close();
+  }
+  const pid = proc.pid;
+  const exited = proc.exited.then(
+    (): ExitStatus => (proc.signalCode ? { exitCode: null, signal: String(proc.signalCode) } : { exitCode: proc.exitCode ?? 0, signal: null }),
+  );
+  return {
+    pid,
+    exited,
+    kill: (signal) => {
+      if (proc.exitCode !== null || proc.signalCode !== null) return false;
+      proc.kill(signal);
+      return true;
+    },
+    killGroup: (signal) => killPid(-pid, signal),
+    stdin: typeof proc.stdin === "object" && proc.stdin !== null ? fileSinkToByteSink(proc.stdin) : null,
+    stdout: proc.stdout instanceof ReadableStream ? webReadableToByteStream(proc.stdout) : null,
+    stderr: proc.stderr instanceof ReadableStream ? webReadableToByteStream(proc.stderr) : null,
+  };
+}
+
+const PR_SET_PDEATHSIG = 1;
+
+/** prctl(PR_SET_PDEATHSIG) through bun:ffi; false off Linux or when libc cannot be opened. */
+function setParentDeathSignalBun(signal: SignalName): boolean {
+  if (process.platform !== "linux") return false;
+  try {
+    const { dlopen, FFIType } = import.meta.require("bun:ffi") as typeof import("bun:ffi");
+    const libc = dlopen("libc.so.6", {
+      prctl: { args: [FFIType.i32, FFIType.u64, FFIType.u64, FFIType.u64, FFIType.u64], returns: FFIType.i32 },
+    });
+    const result = libc.symbols.prctl(PR_SET_PDEATHSIG, signalNumber(signal), 0, 0, 0);
+    libc.close();
+    return result === 0;
+  } catch {
+    return false;
+  }
+}
+
+/** True when this code runs inside a `bun build --compile` executable. */
+function isCompiled(): boolean {
+  // Bun mounts the embedded sources under /$bunfs (B:/~BUN on Windows).
+  return Bun.main.startsWith("/$bunfs/") || Bun.main.includes("~BUN");
+}
+
+/** The Bun implementation of `Runtime`. */
+export function createBunRuntime(): Runtime {
+  const compiled = isCompiled();
+  return {
+    name: "bun",
+    version: Bun.version,
+    pid: process.pid,
+    ppid: () => process.ppid,
+    // Compiled: argv is [binary, /$bunfs/root/entry, ...args] as well.
+    args: process.argv.slice(2),
+    cwd: () => process.cwd(),
+    env: () => ({ ...process.env }) as Record<string, string>,
+    exit: (code) => process.exit(code),
+    setExitCode: (code) => {
+      process.exitCode = code;
+    },
+    spawn: spawnBun,
+    kill: killPid,
+    onSignal: onProcessSignal,
+    setParentDeathSignal: setParentDeathSignalBun,
+    watchStdinClose: watchProcessStdinClose,
+    listenUnix: listenUnixNode,
+    connectUnix: connectUnixNode,
+    importFresh: importFreshBun,
+    snapshot: () => ({
+      runtime: "bun",
+      execPath: process.execPath,
+      entry: compiled ? null : resolve(dirname(Bun.main), Bun.main),
+      compiled,
+      runtimeFlags: [],
+    }),
+  };
+}

@@ -1,0 +1,41 @@
+/**
+ * Picks the runtime implementation once and memoizes it. Deno and Bun are
+ * detected before Node because both also expose a Node-compatible `process`.
+ */
+import type { Runtime } from "./types.ts";
+
+export type {
+  ByteSink,
+  ByteSource,
+  ByteStream,
+  ChildHandle,
+  Connection,
+  ExitStatus,
+  ProcessSnapshot,
+  Runtime,
+  RuntimeName,
+  SignalName,
+  SpawnOptions,
+  Stdio,
+  UnixListener,
+} from "./types.ts";
+export { SpawnError } from "./types.ts";
+export { formatSelfCommand, type ChildRole } from "./self-command.ts";
+export { SIGNAL_NAMES, isSignalName, signalNumber } from "./signals.ts";
+
+let current: Runtime | null = null;
+
+/** The runtime of this process (detected on first use). */
+export async function getRuntime(): Promise<Runtime> {
+  if (current !== null) return current;
+  const globals = globalThis as { Deno?: unknown; Bun?: unknown };
+  if (globals.Deno !== undefined) current = (await import("./deno.ts")).createDenoRuntime();
+  else if (globals.Bun !== undefined) current = (await import("./bun.ts")).createBunRuntime();
+  else current = (await import("./node.ts")).createNodeRuntime();
+  return current;
+}
+
+/** Replaces the runtime (tests inject the fake one). */
+export function setRuntime(runtime: Runtime | null): void {
+  current = runtime;
+}

@@ -1,0 +1,166 @@
+/**
+ * The one interface every role uses to reach the operating system. Bun, Deno
+ * and Node each implement it in a file of their own; nothing outside
+ * `src/runtime/` touches `Bun`, `Deno`, `node:child_process` or `node:net`.
+ */
+
+/** Which JavaScript runtime is executing this process. */
+export type RuntimeName = "bun" | "deno" | "node";
+
+/** A signal name as the kernel knows it. */
+export type SignalName =
+  | "SIGHUP"
+  | "SIGINT"
+  | "SIGQUIT"
+  | "SIGABRT"
+  | "SIGKILL"
+  | "SIGUSR1"
+  | "SIGUSR2"
+  | "SIGALRM"
+  | "SIGTERM"
+  | "SIGWINCH"
+  | "SIGTTIN"
+  | "SIGTTOU"
+  | "SIGCONT";
+
+/** Where a child's standard stream goes; `{ file }` appends to (and creates) a file. */
+export type Stdio = "inherit" | "pipe" | "ignore" | { file: string; append: true };
+
+/** What `spawn` needs: the full argv, and everything about the new process. */
+export interface SpawnOptions {
+  argv: readonly string[];
+  cwd?: string;
+  /** The complete environment of the child (not merged with anything). */
+  env?: Readonly<Record<string, string>>;
+  stdin?: "pipe" | "ignore" | "inherit";
+  stdout?: Stdio;
+  /** `"stdout"` sends stderr wherever stdout goes. */
+  stderr?: Stdio | "stdout";
+  /** Start the child as the leader of a new process group (and session). */
+  processGroup?: boolean;
+}
+
+/** How a child ended: exactly one of the two is non-null. */
+export interface ExitStatus {
+  exitCode: number | null;
+  signal: SignalName | string | null;
+}
+
+/** A running child process. */
+export interface ChildHandle {
+  readonly pid: number;
+  /** Resolves once, when the child has exited and been reaped. */
+  readonly exited: Promise<ExitStatus>;
+  /** Signal the child itself. Returns false when it is already gone. */
+  kill(signal: SignalName): boolean;
+  /** Signal the child's whole process group (the child must be a group leader). */
+  killGroup(signal: SignalName): boolean;
+  /** Writable end of the child's stdin when `stdin: "pipe"`; closing it sends EOF. */
+  readonly stdin: ByteSink | null;
+  readonly stdout: ByteStream | null;
+  readonly stderr: ByteStream | null;
+}
+
+/** A readable byte stream; `read()` resolves null at end of stream. */
+export interface ByteSource {
+  read(): Promise<Uint8Array | null>;
+}
+
+/** A writable byte stream; `write()` resolves once the bytes are handed to the kernel. */
+export interface ByteSink {
+  write(bytes: Uint8Array): Promise<void>;
+  /** Close the writing side (half-close for sockets). */
+  end(): void;
+}
+
+/** A readable stream that can also be closed from our side. */
+export interface ByteStream extends ByteSource {
+  close(): void;
+}
+
+/** A bidirectional connection (a unix socket). */
+export interface Connection extends ByteSource, ByteSink {
+  /** Close both directions at once and drop anything unread or unsent. */
+  close(): void;
+}
+
+/** A listening unix socket. */
+export interface UnixListener {
+  readonly path: string;
+  /** Stop accepting. Does not remove the socket file (the caller owns that). */
+  close(): void;
+}
+
+/** Options for `listenUnix`. */
+export interface ListenUnixOptions {
+  /**
+   * Bytes a connection may have read but not yet consumed before it is closed
+   * as abusive (a client that floods requests faster than it reads replies).
+   */
+  maxBufferedBytes: number;
+}
+
+/** Raised when a process cannot be started; the same shape on every runtime. */
+export class SpawnError extends Error {
+  readonly argv: readonly string[];
+  readonly code: string | undefined;
+  constructor(message: string, argv: readonly string[], options: { cause?: unknown; code?: string } = {}) {
+    super(message, { cause: options.cause });
+    this.name = "SpawnError";
+    this.argv = argv;
+    this.code = options.code;
+  }
+}
+
+/** A snapshot of how this process was started, input to `parseSelfCommand`. */
+export interface ProcessSnapshot {
+  runtime: RuntimeName;
+  /** The executable: bun, deno, node, or the compiled binary. */
+  execPath: string;
+  /** The entry script (absolute path), or null inside a compiled binary. */
+  entry: string | null;
+  /** True inside a `bun build --compile` executable. */
+  compiled: boolean;
+  /** Flags to repeat for a child: node's execArgv, deno's permission flags. */
+  runtimeFlags: readonly string[];
+}
+
+/** Everything a role may ask of the operating system. */
+export interface Runtime {
+  readonly name: RuntimeName;
+  readonly version: string;
+  readonly pid: number;
+  ppid(): number;
+  /** The arguments after the program (and entry file). */
+  readonly args: readonly string[];
+  cwd(): string;
+  env(): Record<string, string>;
+  exit(code: number): never;
+  /** Set the code this process exits with once its event loop is empty. */
+  setExitCode(code: number): void;
+
+  spawn(options: SpawnOptions): Promise<ChildHandle>;
+  /** Send a signal to a pid (negative: a process group). False when no such process. */
+  kill(pid: number, signal: SignalName | 0): boolean;
+  onSignal(signal: SignalName, handler: () => void): () => void;
+  /**
+   * Ask the kernel to send `signal` to this process when its parent dies
+   * (Linux prctl through the runtime's FFI). False where that cannot be reached.
+   */
+  setParentDeathSignal(signal: SignalName): boolean;
+  /** Call `onClosed` once when our stdin reaches end of file (the parent's lifeline). */
+  watchStdinClose(onClosed: () => void): void;
+
+  listenUnix(path: string, onConnection: (conn: Connection) => void, options: ListenUnixOptions): Promise<UnixListener>;
+  connectUnix(path: string): Promise<Connection>;
+
+  /**
+   * Imports a module file and evaluates it again even if it was imported
+   * before (a reread must see the file as it is now). Modules it imports in
+   * turn may still come from the cache.
+   */
+  importFresh(path: string): Promise<Record<string, unknown>>;
+
+  /** How this process was started, so that it can start itself in another role. */
+  snapshot(): ProcessSnapshot;
+}
