@@ -30,8 +30,8 @@ export function toConfigIssues(issues: readonly v.BaseIssue<unknown>[], input: R
     const companion = companionNameAt(input, issue.path);
     const last = issue.path?.at(-1) as { origin?: string } | undefined;
     const base = companion === undefined ? {} : { companion };
-    if (last?.origin === "key") return { path, message: "unknown key", ...base };
     if (issue.received === "undefined" && issue.expected?.startsWith('"')) return { path, message: "is required", ...base };
+    if (last?.origin === "key") return { path, message: "unknown key", ...base };
     return { path, message: issue.message, value: issue.input, ...base };
   });
 }

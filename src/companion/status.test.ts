@@ -1,0 +1,62 @@
+import { describe, expect, test } from "bun:test";
+import type { ResolvedCompanion } from "../config/resolve.ts";
+import { createRecord, transition, type CompanionEvent, type CompanionRecord } from "./machine.ts";
+import { describeRecord, formatDelay, formatUptime, settleWait, toCompanionStatus } from "./status.ts";
+
+const spec: ResolvedCompanion = {
+  name: "rq", target: "./w.ts:run", cwd: "/", env: {}, stop_signal: "SIGTERM",
+  stop_timeout: 1, reload_timeout: 1, startsecs: 1, stdout: "inherit", stderr: "inherit",
+};
+const T0 = 1_700_000_000_000;
+const run = (events: CompanionEvent[], record = createRecord(spec, 3000)): CompanionRecord =>
+  events.reduce((r, e) => transition(r, e, T0).next, record);
+const running = run([{ type: "start" }, { type: "spawned", pid: 1234 }, { type: "startsecs-elapsed" }]);
+
+describe("uptime and delays read like supervisorctl", () => {
+  test.each([
+    [5, "0:00:05"],
+    [3_725, "1:02:05"],
+    [86_400 + 5, "1 day, 00:00:05"],
+    [2 * 86_400 + 3 * 3600 + 12 * 60 + 44, "2 days, 03:12:44"],
+  ])("%d seconds -> %s", (seconds, text) => expect(formatUptime(seconds)).toBe(text));
+  test.each([
+    [3000, "3s"], [500, "0.5s"], [25_000, "25s"], [125_000, "2m 05s"],
+  ])("%d ms -> %s", (ms, text) => expect(formatDelay(ms)).toBe(text));
+});
+
+describe("descriptions", () => {
+  test("running", () => expect(describeRecord(running, T0 + 2 * 86_400_000 + 11_564_000)).toBe("pid 1234, uptime 2 days, 03:12:44"));
+  test("backoff after an exit", () => {
+    const backoff = run([{ type: "exited", exitCode: 1, signal: null }], running);
+    expect(describeRecord(backoff, T0)).toBe("exited with status 1, retrying in 3s");
+  });
+  test("backoff after a signal and after a load failure", () => {
+    expect(describeRecord(run([{ type: "exited", exitCode: null, signal: "SIGSEGV" }], running), T0 + 1000)).toBe("killed by SIGSEGV, retrying in 2s");
+    const failed = run([{ type: "exited", exitCode: 78, signal: null, reason: 'export "run" of ./w.ts: no such export' }], running);
+    expect(describeRecord(failed, T0)).toBe('exited with status 78: export "run" of ./w.ts: no such export, retrying in 3s');
+  });
+  test("stopped manually, not started", () => {
+    expect(describeRecord(run([{ type: "stop" }, { type: "exited", exitCode: 0, signal: null }], running), T0)).toBe("stopped manually");
+    expect(describeRecord(createRecord(spec, 0), T0)).toBe("not started");
+  });
+  test("the status entry carries the exit metadata", () => {
+    const backoff = run([{ type: "exited", exitCode: 2, signal: null }, { type: "retry-due" }], running);
+    expect(toCompanionStatus(backoff, T0)).toMatchObject({
+      name: "rq", state: "STARTING", restart_count: 1, exit_count: 1, last_exit_code: 2, last_exit_signal: null, restart_delay: 3,
+    });
+  });
+});
+
+describe("waits", () => {
+  test("a start wait ends well at RUNNING and badly at BACKOFF or STOPPED", () => {
+    expect(settleWait("RUNNING", running, T0)).toMatchObject({ ok: true });
+    expect(settleWait("RUNNING", run([{ type: "exited", exitCode: 1, signal: null }], running), T0)?.ok).toBe(false);
+    expect(settleWait("RUNNING", createRecord(spec, 0), T0)?.ok).toBe(false);
+    expect(settleWait("RUNNING", run([{ type: "restart" }], running), T0)).toBeNull();
+  });
+  test("a stop wait ends at STOPPED, and for a removed companion", () => {
+    expect(settleWait("STOPPED", run([{ type: "stop" }], running), T0)).toBeNull();
+    expect(settleWait("STOPPED", createRecord(spec, 0), T0)).toMatchObject({ ok: true });
+    expect(settleWait("STOPPED", null, T0)).toMatchObject({ ok: true });
+  });
+});

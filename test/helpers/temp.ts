@@ -1,0 +1,19 @@
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+
+/** A fresh short temp directory (unix socket paths must stay under ~104 bytes); removed by `cleanup`. */
+export function makeTempDir(prefix = "gc"): { dir: string; file(name: string, content: string): string; cleanup(): void } {
+  const dir = mkdtempSync(join(tmpdir(), `${prefix}-`));
+  return {
+    dir,
+    file(name, content) {
+      const path = join(dir, name);
+      writeFileSync(path, content);
+      return path;
+    },
+    cleanup() {
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
