@@ -1,0 +1,202 @@
+import { beforeEach, describe, expect, test } from "bun:test";
+import { createFakeClock, type FakeClock } from "../clock.ts";
+import type { CompanionConfig, ResolvedCompanion } from "../config/resolve.ts";
+import { silentLogger } from "../log.ts";
+import { createFakeRuntime, type FakeRuntime } from "../runtime/fake.ts";
+import { createManager, type Manager } from "./manager.ts";
+import { createMemoryPidRegistry, type PidRegistry } from "./pid-registry.ts";
+
+const companion = (name: string, extra: Partial<ResolvedCompanion> = {}): ResolvedCompanion => ({
+  name,
+  target: `./${name}.ts:run`,
+  cwd: "/srv",
+  env: { ROLE: name },
+  stop_signal: "SIGTERM",
+  stop_timeout: 2,
+  reload_timeout: 1,
+  startsecs: 0.5,
+  stdout: "inherit",
+  stderr: "inherit",
+  ...extra,
+});
+
+const config = (companions: ResolvedCompanion[], restartDelay = 0.25): CompanionConfig => ({
+  companions,
+  control_socket: null,
+  control_socket_mode: 0o600,
+  restart_delay: restartDelay,
+});
+
+let runtime: FakeRuntime;
+let clock: FakeClock;
+let registry: PidRegistry;
+let manager: Manager;
+
+/** Lets pending promise callbacks (spawn results, exits) run. */
+const settle = async () => {
+  for (let i = 0; i < 5; i++) await Promise.resolve();
+};
+
+const stateOf = (name: string) => {
+  const reply = manager.status([name]);
+  if (!reply.ok) throw new Error(reply.error);
+  const [entry] = reply.companions;
+  if (entry === undefined) throw new Error(`no status for ${name}`);
+  return entry;
+};
+
+beforeEach(() => {
+  runtime = createFakeRuntime();
+  clock = createFakeClock();
+  registry = createMemoryPidRegistry();
+  manager = createManager({
+    runtime,
+    clock,
+    log: silentLogger,
+    registry,
+    baseEnv: { PATH: "/bin", ROLE: "base" },
+    companionArgv: (spec) => ["self", "companion", spec.name, spec.target],
+  });
+});
+
+describe("the manager on a fake runtime and clock", () => {
+  test("starts every companion as a group leader with its cwd, env and stdio; RUNNING after startsecs", async () => {
+    manager.start(config([companion("a"), companion("b", { stdout: "/log/b.log", stderr: "stdout" })]));
+    await settle();
+    expect(runtime.children.map((c) => c.options.argv)).toEqual([
+      ["self", "companion", "a", "./a.ts:run"],
+      ["self", "companion", "b", "./b.ts:run"],
+    ]);
+    const [a, b] = runtime.children;
+    expect(a?.options).toMatchObject({ cwd: "/srv", env: { PATH: "/bin", ROLE: "a" }, stdin: "ignore", stdout: "inherit", processGroup: true });
+    expect(b?.options).toMatchObject({ stdout: { file: "/log/b.log", append: true }, stderr: "stdout" });
+    expect(stateOf("a").state).toBe("STARTING");
+    expect(registry.list().map((e) => e.name).sort()).toEqual(["a", "b"]);
+    clock.advance(499);
+    expect(stateOf("a").state).toBe("STARTING");
+    clock.advance(1);
+    expect(stateOf("a")).toMatchObject({ state: "RUNNING", pid: a?.pid });
+    // An idle manager has nothing scheduled: no polling.
+    expect(clock.pendingCount()).toBe(0);
+  });
+
+  test("a crash goes to BACKOFF and is restarted after restart_delay with a new pid", async () => {
+    manager.start(config([companion("a")]));
+    await settle();
+    clock.advance(500);
+    const first = runtime.children[0];
+    first?.exit({ exitCode: 1, signal: null });
+    await settle();
+    expect(stateOf("a")).toMatchObject({ state: "BACKOFF", last_exit_code: 1, exit_count: 1, description: "exited with status 1, retrying in 0.3s" });
+    expect(registry.list()).toEqual([]);
+    clock.advance(250);
+    await settle();
+    const second = runtime.children[1];
+    expect(second?.pid).not.toBe(first?.pid);
+    expect(stateOf("a")).toMatchObject({ state: "STARTING", pid: second?.pid, restart_count: 1 });
+  });
+
+  test("stop signals the process group; SIGKILL follows after stop_timeout if it will not die", async () => {
+    manager.start(config([companion("a")]));
+    await settle();
+    const child = runtime.children[0];
+    if (child === undefined) throw new Error("no child");
+    const reply = manager.command("stop", "a", true);
+    expect(runtime.signals).toContainEqual({ pid: -child.pid, signal: "SIGTERM" });
+    clock.advance(1999);
+    expect(runtime.signals).not.toContainEqual({ pid: -child.pid, signal: "SIGKILL" });
+    clock.advance(1);
+    expect(runtime.signals).toContainEqual({ pid: -child.pid, signal: "SIGKILL" });
+    child.exit({ exitCode: null, signal: "SIGKILL" });
+    expect(await reply).toMatchObject({ ok: true, state: "STOPPED", message: "stopped" });
+    expect(stateOf("a")).toMatchObject({ state: "STOPPED", kill_count: 1, last_exit_signal: "SIGKILL", description: "stopped manually" });
+  });
+
+  test("start with wait answers when RUNNING, or with an error when it fails first", async () => {
+    manager.start(config([companion("a"), companion("b")]));
+    await settle();
+    const ok = manager.command("start", "a", true);
+    clock.advance(500);
+    expect(await ok).toMatchObject({ ok: true, state: "RUNNING" });
+    await manager.command("stop", "b", false);
+    runtime.children[1]?.exit({ exitCode: 0, signal: null });
+    await settle();
+    const failing = manager.command("start", "b", true);
+    await settle();
+    runtime.children[2]?.exit({ exitCode: 3, signal: null });
+    expect(await failing).toMatchObject({ ok: false, state: "BACKOFF" });
+  });
+
+  test("unknown companions and commands during shutdown are errors", async () => {
+    manager.start(config([companion("a")]));
+    expect(await manager.command("start", "nope", false)).toEqual({ ok: false, error: 'unknown companion "nope"' });
+    expect(manager.status(["a", "zz"])).toEqual({ ok: false, error: 'unknown companion "zz"' });
+    await settle();
+    void manager.shutdown(false);
+    expect(await manager.command("start", "a", false)).toMatchObject({ ok: false, error: "the manager is shutting down" });
+  });
+
+  test("a spawn failure is BACKOFF with the reason in status", async () => {
+    runtime.failNextSpawn("working directory /nope does not exist");
+    manager.start(config([companion("a")]));
+    await settle();
+    expect(stateOf("a")).toMatchObject({ state: "BACKOFF", last_error: "working directory /nope does not exist" });
+    expect(stateOf("a").description).toStartWith("spawn failed: working directory /nope does not exist, retrying in");
+  });
+
+  test("apply (reread): added, removed, restarted, updated (stopped by hand) and unchanged", async () => {
+    manager.start(config([companion("keep"), companion("drop"), companion("change"), companion("manual")]));
+    await settle();
+    clock.advance(500);
+    await manager.command("stop", "manual", false);
+    runtime.children[3]?.exit({ exitCode: null, signal: "SIGTERM" });
+    await settle();
+    const keepPid = stateOf("keep").pid;
+    const reply = manager.apply(
+      config([companion("keep"), companion("change", { env: { NEW: "1" } }), companion("manual", { startsecs: 0 }), companion("added")]),
+    );
+    expect(reply).toEqual({ ok: true, added: ["added"], removed: ["drop"], restarted: ["change"], updated: ["manual"], unchanged: ["keep"] });
+    expect(stateOf("keep").pid).toBe(keepPid);
+    expect(stateOf("manual").state).toBe("STOPPED");
+    expect(stateOf("drop").state).toBe("STOPPING");
+    // The removed companion stays supervised until it is gone: SIGKILL after its stop_timeout.
+    clock.advance(2000);
+    expect(runtime.signals).toContainEqual({ pid: -(runtime.children[1]?.pid ?? 0), signal: "SIGKILL" });
+    runtime.children[1]?.exit({ exitCode: null, signal: "SIGKILL" });
+    runtime.children[2]?.exit({ exitCode: null, signal: "SIGTERM" });
+    await settle();
+    expect(manager.status(["drop"]).ok).toBe(false);
+    const changed = runtime.children.at(-1);
+    expect(changed?.options.env).toMatchObject({ NEW: "1" });
+    const started = await manager.command("start", "manual", false);
+    expect(started).toMatchObject({ ok: true });
+    await settle();
+    expect(stateOf("manual").state).toBe("RUNNING");
+  });
+
+  test("shutdown stops everything and resolves once all are stopped; quick stop kills sooner", async () => {
+    manager.start(config([companion("a", { stop_timeout: 30 }), companion("b")]));
+    await settle();
+    let done = false;
+    void manager.shutdown(false).then(() => {
+      done = true;
+    });
+    runtime.children[1]?.exit({ exitCode: null, signal: "SIGTERM" });
+    await settle();
+    expect(done).toBe(false);
+    void manager.shutdown(true);
+    clock.advance(1000);
+    expect(runtime.signals).toContainEqual({ pid: -(runtime.children[0]?.pid ?? 0), signal: "SIGKILL" });
+    runtime.children[0]?.exit({ exitCode: null, signal: "SIGKILL" });
+    await settle();
+    expect(done).toBe(true);
+    expect(clock.pendingCount()).toBe(0);
+  });
+
+  test("a changed restart_delay applies to companions that were otherwise unchanged", async () => {
+    manager.start(config([companion("a")]));
+    await settle();
+    manager.apply(config([companion("a")], 3));
+    expect(stateOf("a").restart_delay).toBe(3);
+  });
+});
