@@ -68,7 +68,7 @@ describe("the manager on a fake runtime and clock", () => {
       ["self", "companion", "b", "./b.ts:run"],
     ]);
     const [a, b] = runtime.children;
-    expect(a?.options).toMatchObject({ cwd: "/srv", env: { PATH: "/bin", ROLE: "a" }, stdin: "ignore", stdout: "inherit", processGroup: true });
+    expect(a?.options).toMatchObject({ cwd: "/srv", env: { PATH: "/bin", ROLE: "a", GUNICORN_COMPANION_NAME: "a" }, stdin: "ignore", stdout: "inherit", processGroup: true });
     expect(b?.options).toMatchObject({ stdout: { file: "/log/b.log", append: true }, stderr: "stdout" });
     expect(stateOf("a").state).toBe("STARTING");
     expect(registry.list().map((e) => e.name).sort()).toEqual(["a", "b"]);

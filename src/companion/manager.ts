@@ -15,7 +15,7 @@ import type { ChildHandle, Runtime, SpawnOptions } from "../runtime/index.ts";
 import { createRecord, transition, type CompanionEvent, type CompanionRecord, type Effect, type TimerKind, type WaitTarget } from "./machine.ts";
 import { TARGET_LOAD_FAILED_EXIT_CODE } from "./exit-codes.ts";
 import type { PidRegistry } from "./pid-registry.ts";
-import { readProcessStartTime } from "./pid-registry.ts";
+import { readProcessStartTime } from "./proc.ts";
 import { settleWait, toCompanionStatus, type WaitOutcome } from "./status.ts";
 
 /** In a quick stop (INT/QUIT), companions get their stop signal and SIGKILL after at most this long. */
@@ -107,7 +107,8 @@ export function createManager(deps: ManagerDeps): Manager {
       .spawn({
         argv: deps.companionArgv(spec, reportFile),
         cwd: spec.cwd,
-        env: { ...deps.baseEnv, ...spec.env },
+        // GUNICORN_COMPANION_NAME tells a target which companion it runs as.
+        env: { ...deps.baseEnv, ...spec.env, GUNICORN_COMPANION_NAME: name },
         stdin: "ignore",
         stdout: toStdio(spec.stdout),
         stderr: toStderr(spec.stderr),

@@ -7,16 +7,19 @@
  */
 import type { Logger } from "../log.ts";
 import type { Runtime } from "../runtime/index.ts";
-import { readProcessStartTime, type PidEntry, type PidRegistry } from "./pid-registry.ts";
+import type { PidEntry, PidRegistry } from "./pid-registry.ts";
+import { liveGroupMembers, readProcessStartTime } from "./proc.ts";
 
-const PROBE_INTERVAL_MS = 20;
+const PROBE_INTERVAL_MS = 50;
 /** How long to wait for the kernel after SIGKILL before giving up on a group. */
 const AFTER_KILL_WAIT_MS = 2000;
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
-/** True while any process of the group exists. */
+/** True while any live process of the group exists (zombies waiting for PID 1 to reap them do not count). */
 function groupAlive(runtime: Runtime, pgid: number): boolean {
+  const members = liveGroupMembers(pgid);
+  if (members !== null) return members.length > 0;
   try {
     return runtime.kill(-pgid, 0);
   } catch {

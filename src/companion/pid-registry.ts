@@ -25,18 +25,6 @@ export interface PidRegistry {
   list(): PidEntry[];
 }
 
-/** The kernel's start time of a process (field 22 of /proc/PID/stat), or null when unknown. */
-export function readProcessStartTime(pid: number): string | null {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
-    // The command name (field 2) may hold spaces and parentheses; count from the last ')'.
-    const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
-    return fields[19] ?? null;
-  } catch {
-    return null;
-  }
-}
-
 /** A registry of JSON files in `dir` (created on first use). */
 export function createFilePidRegistry(dir: string): PidRegistry {
   let created = false;

@@ -1,0 +1,47 @@
+/**
+ * Reading processes from Linux's /proc: start times (to tell a reused pid
+ * apart) and the live members of a process group. Zombies do not count as
+ * alive: an orphan whose new parent (PID 1 in many containers) does not reap
+ * it stays a zombie, yet it is gone for every purpose of ours.
+ */
+import { readdirSync, readFileSync } from "node:fs";
+
+/** The fields of /proc/PID/stat after the command name: [state, ppid, pgrp, …]. */
+function statFields(pid: number | string): string[] | null {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+    // The command name (field 2) may hold spaces and parentheses; count from the last ')'.
+    return stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+  } catch {
+    return null;
+  }
+}
+
+/** The kernel's start time of a process (field 22 of /proc/PID/stat), or null when unknown. */
+export function readProcessStartTime(pid: number): string | null {
+  return statFields(pid)?.[19] ?? null;
+}
+
+/** Whether /proc can answer questions about processes here (Linux). */
+export function hasProcFs(): boolean {
+  return statFields("self") !== null;
+}
+
+/** True if the process exists and is not a zombie. Null when /proc cannot tell. */
+export function isProcessLive(pid: number): boolean | null {
+  if (!hasProcFs()) return null;
+  const fields = statFields(pid);
+  return fields !== null && fields[0] !== "Z" && fields[0] !== "X";
+}
+
+/** Pids of the live (non-zombie) members of process group `pgid`; null when /proc cannot tell. */
+export function liveGroupMembers(pgid: number): number[] | null {
+  if (!hasProcFs()) return null;
+  const members: number[] = [];
+  for (const name of readdirSync("/proc")) {
+    if (name.charCodeAt(0) < 48 || name.charCodeAt(0) > 57) continue;
+    const fields = statFields(name);
+    if (fields !== null && fields[2] === String(pgid) && fields[0] !== "Z" && fields[0] !== "X") members.push(Number(name));
+  }
+  return members;
+}

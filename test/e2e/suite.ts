@@ -1,0 +1,18 @@
+/**
+ * The end-to-end suite: one set of tests, run once per launcher (bun, deno,
+ * node, the compiled binary) by the small files beside this one.
+ */
+import { describe, test } from "bun:test";
+import type { Launcher } from "../helpers/launchers.ts";
+import { commandTests } from "./suites/commands.ts";
+
+/** Registers the whole suite for one launcher (skipped, with the reason, when it cannot run here). */
+export function defineE2ESuite(launcher: Launcher): void {
+  describe(`e2e (${launcher.name})`, () => {
+    if (launcher.unavailable !== null) {
+      test.skip(`${launcher.name}: ${launcher.unavailable}`, () => {});
+      return;
+    }
+    commandTests(launcher);
+  });
+}
