@@ -5,6 +5,9 @@
 import { describe, test } from "bun:test";
 import type { Launcher } from "../helpers/launchers.ts";
 import { commandTests } from "./suites/commands.ts";
+import { lifecycleTests } from "./suites/lifecycle.ts";
+import { rereadTests } from "./suites/reread.ts";
+import { socketTests } from "./suites/socket.ts";
 
 /** Registers the whole suite for one launcher (skipped, with the reason, when it cannot run here). */
 export function defineE2ESuite(launcher: Launcher): void {
@@ -14,5 +17,8 @@ export function defineE2ESuite(launcher: Launcher): void {
       return;
     }
     commandTests(launcher);
+    rereadTests(launcher);
+    socketTests(launcher);
+    lifecycleTests(launcher);
   });
 }

@@ -73,6 +73,8 @@ export interface StartOptions {
   format?: "json" | "mjs" | "ts";
   args?: string[];
   env?: Record<string, string>;
+  /** Files to write into the run's directory before the master starts (name -> content). */
+  files?: Record<string, string>;
   /** Wait until the control socket answers (default true). */
   waitReady?: boolean;
 }
@@ -119,10 +121,11 @@ const liveRuns = new Set<{ cleanup(): void }>();
 /** Starts a master with `config` (the control socket is added) and waits until it answers. */
 export async function startMaster(launcher: Launcher, options: StartOptions): Promise<MasterRun & { cleanup(): void }> {
   const tmp = makeTempDir("gce");
-  const socket = join(tmp.dir, "c.sock");
+  const socket = typeof options.config.companion_control_socket === "string" ? options.config.companion_control_socket : join(tmp.dir, "c.sock");
   const format = options.format ?? "json";
   const configFile = join(tmp.dir, `gunicorn.conf.${format}`);
   const baseConfig = { companion_control_socket: socket, ...options.config };
+  for (const [name, content] of Object.entries(options.files ?? {})) tmp.file(name, content);
   writeFileSync(configFile, configText(baseConfig, format));
   const logFile = join(tmp.dir, "master.log");
   const logFd = openSync(logFile, "a");

@@ -1,6 +1,6 @@
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
 
 /** A fresh short temp directory (unix socket paths must stay under ~104 bytes); removed by `cleanup`. */
 export function makeTempDir(prefix = "gc"): { dir: string; file(name: string, content: string): string; cleanup(): void } {
@@ -9,6 +9,7 @@ export function makeTempDir(prefix = "gc"): { dir: string; file(name: string, co
     dir,
     file(name, content) {
       const path = join(dir, name);
+      mkdirSync(dirname(path), { recursive: true });
       writeFileSync(path, content);
       return path;
     },

@@ -74,7 +74,7 @@ export function commandTests(launcher: Launcher): void {
   });
 
   e2e("STOPPING: start and restart are refused, stop is ok; SIGKILL after stop_timeout", async () => {
-    const config = { ...FAST, companion_workers: [fixture("stubborn", "ignoreTerm", { stop_timeout: 1.5 })] };
+    const config = { ...FAST, companion_workers: [fixture("stubborn", "ignoreTerm", { stop_timeout: 3 })] };
     await withMaster(launcher, { config }, async (run) => {
       const { stubborn } = await run.waitStates({ stubborn: "RUNNING" });
       const pid = await run.waitReady("stubborn", stubborn?.pid);
