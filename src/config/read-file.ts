@@ -25,7 +25,17 @@ function isTypeScriptUnsupported(error: unknown): boolean {
   return code === "ERR_UNKNOWN_FILE_EXTENSION" || code === "ERR_UNSUPPORTED_NODE_MODULES_TYPE_STRIPPING";
 }
 
+let publicApiProvided = false;
+
+/** Lets configs `import { defineConfig } from "gunicorn-companion"` even where no node_modules holds it. */
+async function providePublicApi(runtime: Runtime): Promise<void> {
+  if (publicApiProvided) return;
+  publicApiProvided = true;
+  runtime.provideModule("gunicorn-companion", { ...(await import("../index.ts")) });
+}
+
 async function importWithTimeout(runtime: Runtime, file: string): Promise<Record<string, unknown>> {
+  await providePublicApi(runtime);
   let timer: ReturnType<typeof setTimeout> | undefined;
   const timeout = new Promise<never>((_, reject) => {
     timer = setTimeout(

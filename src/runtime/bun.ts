@@ -99,6 +99,17 @@ function setParentDeathSignalBun(signal: SignalName): boolean {
   }
 }
 
+/** A virtual module through Bun's runtime plugin API. */
+function provideModuleBun(specifier: string, exports: Record<string, unknown>): boolean {
+  Bun.plugin({
+    name: `virtual:${specifier}`,
+    setup(build) {
+      build.module(specifier, () => ({ exports, loader: "object" }));
+    },
+  });
+  return true;
+}
+
 /** True when this code runs inside a `bun build --compile` executable. */
 function isCompiled(): boolean {
   // Bun mounts the embedded sources under /$bunfs (B:/~BUN on Windows).
@@ -129,6 +140,7 @@ export function createBunRuntime(): Runtime {
     listenUnix: listenUnixNode,
     connectUnix: connectUnixNode,
     importFresh: importFreshBun,
+    provideModule: provideModuleBun,
     snapshot: () => ({
       runtime: "bun",
       execPath: process.execPath,

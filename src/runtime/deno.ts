@@ -266,6 +266,7 @@ export function createDenoRuntime(): Runtime {
     listenUnix: listenUnixDeno,
     connectUnix: connectUnixDeno,
     importFresh: importFreshByUrl,
+    provideModule: () => false,
     snapshot: () => {
       const entry = fileURLToPath(Deno.mainModule);
       const config = findDenoConfig(entry);

@@ -115,6 +115,7 @@ export function createNodeRuntime(): Runtime {
     listenUnix: listenUnixNode,
     connectUnix: connectUnixNode,
     importFresh: importFreshByUrl,
+    provideModule: () => false,
     snapshot: () => ({
       runtime: "node",
       execPath: process.execPath,

@@ -161,6 +161,14 @@ export interface Runtime {
    */
   importFresh(path: string): Promise<Record<string, unknown>>;
 
+  /**
+   * Makes `specifier` importable by modules loaded from now on (an operator's
+   * config that imports "gunicorn-companion" inside the compiled binary, where
+   * no node_modules holds it). False where the runtime resolves packages only
+   * from disk (Node, Deno).
+   */
+  provideModule(specifier: string, exports: Record<string, unknown>): boolean;
+
   /** How this process was started, so that it can start itself in another role. */
   snapshot(): ProcessSnapshot;
 }

@@ -167,6 +167,32 @@ export function lifecycleTests(launcher: Launcher): void {
     });
   });
 
+  e2e("a TypeScript config typed with defineConfig (bun, binary) or `import type` (deno)", async () => {
+    if (!launcher.typescript) return;
+    const body = JSON.stringify({ ...FAST, companion_workers: [fixture("typed")] });
+    const source =
+      launcher.name === "deno"
+        ? `import type { Config } from "gunicorn-companion";\nconst socket: string = process.env.SOCK ?? "";\nexport default { ...${body}, companion_control_socket: socket } satisfies Config;\n`
+        : `import { defineConfig } from "gunicorn-companion";\nconst socket: string = process.env.SOCK ?? "";\nexport default defineConfig({ ...${body}, companion_control_socket: socket });\n`;
+    const tmp = makeTempDir("gct");
+    const socket = join(tmp.dir, "t.sock");
+    const file = tmp.file("gunicorn.conf.ts", source);
+    const proc = Bun.spawn([...launcher.command, "master", "-c", file], { cwd: tmp.dir, env: { ...process.env, SOCK: socket, TMPDIR: tmp.dir, FIXTURE_DIR: tmp.dir }, stdout: "ignore", stderr: "pipe" });
+    try {
+      const { rawRequest } = await import("../../helpers/master.ts");
+      const reply = await waitFor(async () => {
+        const status = await rawRequest(socket, { cmd: "status" }).catch(() => null);
+        return (status?.companions as Array<{ state: string }> | undefined)?.[0]?.state === "RUNNING" ? status : null;
+      }, "the typed config's companion to run", 20_000);
+      expect(reply).toMatchObject({ ok: true, companions: [{ name: "typed" }] });
+      proc.kill("SIGTERM");
+      expect(await proc.exited).toBe(0);
+    } finally {
+      proc.kill("SIGKILL");
+      tmp.cleanup();
+    }
+  });
+
   e2e("a bad config stops the master at boot with the file, setting and value", async () => {
     const tmp = makeTempDir("gcb");
     try {

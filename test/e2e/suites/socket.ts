@@ -158,8 +158,9 @@ export function socketTests(launcher: Launcher): void {
 
   e2e("SIGTERM removes the socket file and leaves no process", async () => {
     await withMaster(launcher, { config: { ...FAST, companion_workers: [fixture("a"), fixture("kids", "spawnChild")] } }, async (run) => {
-      await run.waitStates({ a: "RUNNING", kids: "RUNNING" });
-      await run.waitReady("kids");
+      const states = await run.waitStates({ a: "RUNNING", kids: "RUNNING" });
+      await run.waitReady("a", states.a?.pid);
+      await run.waitReady("kids", states.kids?.pid);
       const manager = run.managerPid();
       expect(manager).not.toBeNull();
       run.signal("SIGTERM");
