@@ -131,15 +131,49 @@ export function lifecycleTests(launcher: Launcher): void {
     });
   });
 
-  e2e("SIGINT stops quickly even when a companion ignores SIGTERM with a long stop_timeout", async () => {
-    const config = { ...FAST, companion_workers: [fixture("stubborn", "ignoreTerm", { stop_timeout: 60 })] };
+  for (const signal of ["SIGINT", "SIGQUIT"] as const) {
+    e2e(`${signal} stops quickly even when a companion ignores SIGTERM with a long stop_timeout`, async () => {
+      const config = { ...FAST, companion_workers: [fixture("stubborn", "ignoreTerm", { stop_timeout: 60 })] };
+      await withMaster(launcher, { config }, async (run) => {
+        const { stubborn } = await run.waitStates({ stubborn: "RUNNING" });
+        await run.waitReady("stubborn", stubborn?.pid);
+        const started = Date.now();
+        run.signal(signal);
+        expect(await run.exited).toBe(0);
+        expect(Date.now() - started).toBeLessThan(5000);
+        expect(isAlive(stubborn?.pid ?? 0)).toBe(false);
+      });
+    });
+  }
+
+  e2e("TERM: a manager that outlives companion_manager_stop_timeout is SIGKILLed, and so is what it left", async () => {
+    const config = { ...FAST, companion_manager_stop_timeout: 1, companion_workers: [fixture("stubborn", "ignoreTerm", { stop_timeout: 60 })] };
+    await withMaster(launcher, { config }, async (run) => {
+      const { stubborn } = await run.waitStates({ stubborn: "RUNNING" });
+      await run.waitReady("stubborn", stubborn?.pid);
+      const manager = run.managerPid();
+      const started = Date.now();
+      run.signal("SIGTERM");
+      expect(await run.exited).toBe(0);
+      const took = Date.now() - started;
+      expect(took).toBeGreaterThanOrEqual(900);
+      expect(took).toBeLessThan(8000);
+      expect(run.output()).toContain("companion manager did not stop within 1s; sending SIGKILL");
+      expect(isAlive(manager ?? 0)).toBe(false);
+      expect(isAlive(stubborn?.pid ?? 0)).toBe(false);
+    });
+  });
+
+  e2e("restart waits reload_timeout (not stop_timeout) before SIGKILL", async () => {
+    const config = { ...FAST, companion_workers: [fixture("stubborn", "ignoreTerm", { stop_timeout: 60, reload_timeout: 0.5 })] };
     await withMaster(launcher, { config }, async (run) => {
       const { stubborn } = await run.waitStates({ stubborn: "RUNNING" });
       await run.waitReady("stubborn", stubborn?.pid);
       const started = Date.now();
-      run.signal("SIGINT");
-      expect(await run.exited).toBe(0);
-      expect(Date.now() - started).toBeLessThan(5000);
+      const reply = await run.request({ cmd: "restart", name: "stubborn", wait: true });
+      expect(reply).toMatchObject({ ok: true, state: "RUNNING" });
+      expect(Date.now() - started).toBeLessThan(10_000);
+      expect(await run.statusOf("stubborn")).toMatchObject({ kill_count: 1, last_exit_signal: "SIGKILL", restart_count: 1 });
       expect(isAlive(stubborn?.pid ?? 0)).toBe(false);
     });
   });
