@@ -1,9 +1,10 @@
 import { dirname, resolve } from "node:path";
-import { connectUnixNode, killPid, listenUnixNode, onProcessSignal, watchProcessStdinClose } from "./node-shared.ts";
+import { killPid, nodeProcessBasics } from "./node-shared.ts";
 import { signalNumber } from "./signals.ts";
 import { importFreshBun } from "./import-fresh.ts";
+import { webReadableToByteStream } from "./web-streams.ts";
 import { openStdioFiles, toSpawnError } from "./stdio-files.ts";
-import type { ByteSink, ByteStream, ChildHandle, ExitStatus, Runtime, SignalName, SpawnOptions, Stdio } from "./types.ts";
+import type { ByteSink, ChildHandle, ExitStatus, Runtime, SignalName, SpawnOptions, Stdio } from "./types.ts";
 
 type BunStdio = "inherit" | "pipe" | "ignore" | number;
 
@@ -11,19 +12,6 @@ function toBunStdio(stdio: Stdio | undefined, fd: number | null): BunStdio {
   if (fd !== null) return fd;
   if (stdio === undefined || typeof stdio === "object") return "inherit";
   return stdio;
-}
-
-function webReadableToByteStream(stream: ReadableStream<Uint8Array>): ByteStream {
-  const reader = stream.getReader();
-  return {
-    read: async () => {
-      const { done, value } = await reader.read();
-      return done ? null : value;
-    },
-    close: () => {
-      reader.cancel().catch(() => {});
-    },
-  };
 }
 
 function fileSinkToByteSink(sink: Bun.FileSink): ByteSink {
@@ -122,23 +110,9 @@ export function createBunRuntime(): Runtime {
   return {
     name: "bun",
     version: Bun.version,
-    pid: process.pid,
-    ppid: () => process.ppid,
-    // Compiled: argv is [binary, /$bunfs/root/entry, ...args] as well.
-    args: process.argv.slice(2),
-    cwd: () => process.cwd(),
-    env: () => ({ ...process.env }) as Record<string, string>,
-    exit: (code) => process.exit(code),
-    setExitCode: (code) => {
-      process.exitCode = code;
-    },
+    ...nodeProcessBasics(),
     spawn: spawnBun,
-    kill: killPid,
-    onSignal: onProcessSignal,
     setParentDeathSignal: setParentDeathSignalBun,
-    watchStdinClose: watchProcessStdinClose,
-    listenUnix: listenUnixNode,
-    connectUnix: connectUnixNode,
     importFresh: importFreshBun,
     provideModule: provideModuleBun,
     snapshot: () => ({

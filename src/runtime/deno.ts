@@ -4,8 +4,9 @@ import process from "node:process";
 import { fileURLToPath } from "node:url";
 import { signalNumber } from "./signals.ts";
 import { importFreshByUrl } from "./import-fresh.ts";
+import { webReadableToByteStream } from "./web-streams.ts";
 import { openStdioFiles, toSpawnError } from "./stdio-files.ts";
-import type { ByteSink, ByteStream, ChildHandle, Connection, ExitStatus, ListenUnixOptions, Runtime, SignalName, SpawnOptions, UnixListener } from "./types.ts";
+import type { ByteSink, ChildHandle, Connection, ExitStatus, ListenUnixOptions, Runtime, SignalName, SpawnOptions, UnixListener } from "./types.ts";
 
 type DenoStdio = "piped" | "inherit" | "null";
 
@@ -40,19 +41,6 @@ function withRedirections(options: SpawnOptions): { argv: string[]; stdout: Deno
     argv: ["/bin/sh", "-c", script, "sh", out ?? "", err ?? "", ...argv],
     stdout: out !== null ? "inherit" : toDenoStdio(options.stdout),
     stderr: err !== null || merge ? "inherit" : toDenoStdio(options.stderr as SpawnOptions["stdout"]),
-  };
-}
-
-function readableToByteStream(stream: ReadableStream<Uint8Array>): ByteStream {
-  const reader = stream.getReader();
-  return {
-    read: async () => {
-      const { done, value } = await reader.read();
-      return done ? null : value;
-    },
-    close: () => {
-      reader.cancel().catch(() => {});
-    },
   };
 }
 
@@ -116,8 +104,8 @@ async function spawnDeno(options: SpawnOptions): Promise<ChildHandle> {
     },
     killGroup: (signal) => killDeno(-pid, signal),
     stdin: options.stdin === "pipe" ? writableToByteSink(child.stdin) : null,
-    stdout: stdout === "piped" ? readableToByteStream(child.stdout) : null,
-    stderr: stderr === "piped" ? readableToByteStream(child.stderr) : null,
+    stdout: stdout === "piped" ? webReadableToByteStream(child.stdout) : null,
+    stderr: stderr === "piped" ? webReadableToByteStream(child.stderr) : null,
   };
 }
 

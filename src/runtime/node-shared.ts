@@ -6,7 +6,7 @@
 import { createConnection, createServer, type Socket } from "node:net";
 import type { Readable, Writable } from "node:stream";
 import { createChunkQueue } from "./chunk-queue.ts";
-import type { ByteSink, ByteStream, Connection, ListenUnixOptions, SignalName, UnixListener } from "./types.ts";
+import type { ByteSink, ByteStream, Connection, ListenUnixOptions, Runtime, SignalName, UnixListener } from "./types.ts";
 
 /** `process.kill` that answers false for a process that does not exist. */
 export function killPid(pid: number, signal: SignalName | 0): boolean {
@@ -135,4 +135,28 @@ export function connectUnixNode(path: string): Promise<Connection> {
       resolve(socketToConnection(socket, Number.MAX_SAFE_INTEGER));
     });
   });
+}
+
+/** What Bun and Node answer alike through Node's `process`: ids, argv, env, exit, signals and sockets. */
+export function nodeProcessBasics(): Pick<
+  Runtime,
+  "pid" | "ppid" | "args" | "cwd" | "env" | "exit" | "setExitCode" | "kill" | "onSignal" | "watchStdinClose" | "listenUnix" | "connectUnix"
+> {
+  return {
+    pid: process.pid,
+    ppid: () => process.ppid,
+    // A compiled Bun binary's argv is [binary, /$bunfs/root/entry, ...args] too.
+    args: process.argv.slice(2),
+    cwd: () => process.cwd(),
+    env: () => ({ ...process.env }) as Record<string, string>,
+    exit: (code) => process.exit(code),
+    setExitCode: (code) => {
+      process.exitCode = code;
+    },
+    kill: killPid,
+    onSignal: onProcessSignal,
+    watchStdinClose: watchProcessStdinClose,
+    listenUnix: listenUnixNode,
+    connectUnix: connectUnixNode,
+  };
 }

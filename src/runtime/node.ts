@@ -1,14 +1,6 @@
 import { spawn as spawnChild, type ChildProcess } from "node:child_process";
 import { resolve } from "node:path";
-import {
-  connectUnixNode,
-  killPid,
-  listenUnixNode,
-  onProcessSignal,
-  readableToByteStream,
-  watchProcessStdinClose,
-  writableToByteSink,
-} from "./node-shared.ts";
+import { killPid, nodeProcessBasics, readableToByteStream, writableToByteSink } from "./node-shared.ts";
 import { importFreshByUrl } from "./import-fresh.ts";
 import { openStdioFiles, toSpawnError } from "./stdio-files.ts";
 import type { ChildHandle, ExitStatus, Runtime, SpawnOptions, Stdio } from "./types.ts";
@@ -98,22 +90,9 @@ export function createNodeRuntime(): Runtime {
   return {
     name: "node",
     version: process.versions.node,
-    pid: process.pid,
-    ppid: () => process.ppid,
-    args: process.argv.slice(2),
-    cwd: () => process.cwd(),
-    env: () => ({ ...process.env }) as Record<string, string>,
-    exit: (code) => process.exit(code),
-    setExitCode: (code) => {
-      process.exitCode = code;
-    },
+    ...nodeProcessBasics(),
     spawn: spawnNode,
-    kill: killPid,
-    onSignal: onProcessSignal,
     setParentDeathSignal: () => false,
-    watchStdinClose: watchProcessStdinClose,
-    listenUnix: listenUnixNode,
-    connectUnix: connectUnixNode,
     importFresh: importFreshByUrl,
     provideModule: () => false,
     snapshot: () => ({
