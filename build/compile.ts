@@ -47,6 +47,9 @@ function buildBinary(target: string): string {
     "build",
     entry,
     "--compile",
+    // Lazy imports stay lazy: without splitting, every node: builtin a lazily
+    // loaded module imports is hoisted to the top and loaded at every start.
+    "--splitting",
     "--minify",
     `--target=bun-${target}`,
     "--no-compile-autoload-dotenv",

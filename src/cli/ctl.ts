@@ -3,7 +3,6 @@
  * reply (table or raw JSON) and turn it into an exit status: 0 ok, 1 not ok,
  * 2 unreachable or misused.
  */
-import { isAbsolute, resolve } from "node:path";
 import { requestOnce } from "../control/client.ts";
 import type { Reply } from "../control/protocol.ts";
 import { ControlError } from "../errors.ts";
@@ -28,7 +27,7 @@ export async function resolveSocket(runtime: Runtime, args: { socket?: string; c
   if (fromEnv !== undefined && fromEnv !== "") return fromEnv;
   if (args.config !== undefined && args.config !== "") {
     // Only here is the config layer (and valibot) loaded: plain ctl calls stay light.
-    const { loadConfig } = await import("../config/load.ts");
+    const [{ loadConfig }, { isAbsolute, resolve }] = await Promise.all([import("../config/load.ts"), import("node:path")]);
     const cwd = runtime.cwd();
     const configFile = isAbsolute(args.config) ? args.config : resolve(cwd, args.config);
     const { settings } = await loadConfig(runtime, { configFile, overrides: {}, cwd });
@@ -46,16 +45,16 @@ export async function runCtl(runtime: Runtime, args: { socket?: string; config?:
     reply = await requestOnce(runtime, socket, request);
   } catch (error) {
     if (error instanceof ControlError) {
-      process.stderr.write(`error: ${error.message}\n`);
+      await runtime.write("stderr", `error: ${error.message}\n`);
       return 2;
     }
     throw error;
   }
   if (args.json) {
-    process.stdout.write(`${JSON.stringify(reply)}\n`);
+    await runtime.write("stdout", `${JSON.stringify(reply)}\n`);
   } else {
     const { text, stream } = formatReply(reply);
-    (stream === "stdout" ? process.stdout : process.stderr).write(text);
+    await runtime.write(stream, text);
   }
   return reply.ok ? 0 : 1;
 }

@@ -39,20 +39,20 @@ export function formatVersion(runtime: Runtime): string {
   return `gunicorn-companion ${VERSION} (${runtime.name} ${runtime.version}${compiled}, ${process.platform} ${process.arch})`;
 }
 
-async function showHelp(argv: readonly string[]): Promise<void> {
+async function showHelp(runtime: Runtime, argv: readonly string[]): Promise<void> {
   const name = argv.find((arg) => !arg.startsWith("-")) as SubCommandName | undefined;
   const command = name !== undefined && name in subCommands ? ((await subCommands[name]()) as CommandDef) : (root as CommandDef);
-  process.stdout.write(`${await renderUsage(command, command === root ? undefined : (root as CommandDef))}\n`);
+  await runtime.write("stdout", `${await renderUsage(command, command === root ? undefined : (root as CommandDef))}\n`);
 }
 
 async function dispatch(runtime: Runtime, argv: string[]): Promise<void> {
   if (argv.length === 0) throw new UsageError("no command given; try --help");
   if (argv.length === 1 && (argv[0] === "--version" || argv[0] === "-V" || argv[0] === "-v")) {
-    process.stdout.write(`${formatVersion(runtime)}\n`);
+    await runtime.write("stdout", `${formatVersion(runtime)}\n`);
     return;
   }
   if (argv.includes("--help") || argv.includes("-h")) {
-    await showHelp(argv);
+    await showHelp(runtime, argv);
     return;
   }
   const name = argv[0] as SubCommandName;
@@ -70,15 +70,15 @@ export async function runCli(runtime: Runtime, args: readonly string[]): Promise
   } catch (error) {
     const usage = error instanceof UsageError || (error as { name?: string }).name === "CLIError";
     if (usage) {
-      process.stderr.write(`gunicorn-companion: ${errorMessage(error)}\n`);
+      await runtime.write("stderr", `gunicorn-companion: ${errorMessage(error)}\n`);
       setExitCode(2);
       return 2;
     }
     if (error instanceof ConfigError || error instanceof FatalError) {
-      process.stderr.write(`gunicorn-companion: error: ${error.message}\n`);
+      await runtime.write("stderr", `gunicorn-companion: error: ${error.message}\n`);
       return error instanceof FatalError ? error.exitCode : 1;
     }
-    process.stderr.write(`gunicorn-companion: unexpected error: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+    await runtime.write("stderr", `gunicorn-companion: unexpected error: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
     return 1;
   }
 }

@@ -1,8 +1,8 @@
 /**
  * The control protocol: newline-delimited JSON requests and replies (SPEC §5).
- * Every request is validated here; anything malformed becomes an error reply.
+ * Types and encoders only: the ctl loads this; the manager validates requests
+ * with requests.ts.
  */
-import * as v from "valibot";
 import type { CompanionStatus } from "../companion/status.ts";
 
 /** The commands the manager answers. */
@@ -11,21 +11,14 @@ export const COMMANDS = ["status", "start", "stop", "restart", "reread"] as cons
 /** One of `COMMANDS`. */
 export type CommandName = (typeof COMMANDS)[number];
 
-const Id = v.optional(v.union([v.string(), v.number()]));
-const Name = v.pipe(v.string('"name" must be a string'), v.nonEmpty('"name" must not be empty'));
-const Wait = v.optional(v.boolean('"wait" must be true or false'), false);
-
-/** Request schemas, a variant on `cmd`. An `id`, when given, is echoed in the reply. */
-export const RequestSchema = v.variant("cmd", [
-  v.object({ cmd: v.literal("status"), names: v.optional(v.array(v.string(), '"names" must be a list of strings')), id: Id }),
-  v.object({ cmd: v.literal("start"), name: Name, wait: Wait, id: Id }),
-  v.object({ cmd: v.literal("stop"), name: Name, wait: Wait, id: Id }),
-  v.object({ cmd: v.literal("restart"), name: Name, wait: Wait, id: Id }),
-  v.object({ cmd: v.literal("reread"), id: Id }),
-]);
+/** An `id` a client may add to any request; the reply echoes it. */
+type Id = { id?: string | number };
 
 /** A valid request. */
-export type Request = v.InferOutput<typeof RequestSchema>;
+export type Request =
+  | ({ cmd: "status"; names?: string[] } & Id)
+  | ({ cmd: "start" | "stop" | "restart"; name: string; wait: boolean } & Id)
+  | ({ cmd: "reread" } & Id);
 
 /** A request for one companion. */
 export type CompanionCommand = Extract<Request, { name: string }>;
@@ -70,45 +63,6 @@ export interface RereadReply {
 
 /** Any reply. */
 export type Reply = ErrorReply | StatusReply | CommandReply | RereadReply;
-
-const decoder = new TextDecoder("utf-8", { fatal: true });
-
-/** Decoding result: a request, or the error reply to send (with the id echoed when one could be read). */
-export type Decoded = { ok: true; request: Request } | { ok: false; reply: ErrorReply };
-
-function errorReply(error: string, id?: unknown): Decoded {
-  const reply: ErrorReply = { ok: false, error };
-  if (typeof id === "string" || typeof id === "number") reply.id = id;
-  return { ok: false, reply };
-}
-
-/** Parses and validates one request line. Never throws. */
-export function decodeRequest(line: Uint8Array): Decoded {
-  let text: string;
-  try {
-    text = decoder.decode(line);
-  } catch {
-    return errorReply("request is not valid UTF-8");
-  }
-  let value: unknown;
-  try {
-    value = JSON.parse(text);
-  } catch (error) {
-    return errorReply(`request is not valid JSON: ${error instanceof Error ? error.message : String(error)}`);
-  }
-  if (typeof value !== "object" || value === null || Array.isArray(value)) return errorReply("request must be a JSON object");
-  const object = value as Record<string, unknown>;
-  if (typeof object.cmd !== "string") return errorReply('request needs "cmd", a string', object.id);
-  if (!(COMMANDS as readonly string[]).includes(object.cmd)) {
-    return errorReply(`unknown cmd "${object.cmd.slice(0, 64)}"; expected one of ${COMMANDS.join(", ")}`, object.id);
-  }
-  if (object.cmd !== "status" && object.cmd !== "reread" && object.name === undefined) {
-    return errorReply(`"${object.cmd}" needs "name", the companion's name`, object.id);
-  }
-  const result = v.safeParse(RequestSchema, object);
-  if (!result.success) return errorReply(result.issues.map((issue) => issue.message).join("; "), object.id);
-  return { ok: true, request: result.output };
-}
 
 const encoder = new TextEncoder();
 

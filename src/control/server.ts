@@ -7,7 +7,8 @@
 import { errorMessage } from "../errors.ts";
 import type { Connection, Runtime } from "../runtime/index.ts";
 import { createLineSplitter, MAX_LINE_BYTES } from "./lines.ts";
-import { decodeRequest, encodeReply, type ErrorReply, type Reply, type Request } from "./protocol.ts";
+import { encodeReply, type ErrorReply, type Reply, type Request } from "./protocol.ts";
+import { decodeRequest } from "./requests.ts";
 import { bindSocket, type BoundSocket } from "./socket-path.ts";
 
 /** Connections served at once; more are told so and closed. */

@@ -1,10 +1,12 @@
-import { dirname, resolve } from "node:path";
-import { killPid, nodeProcessBasics } from "./node-shared.ts";
+import { connectUnixBun, listenUnixBun } from "./bun-sockets.ts";
+import { killPid, nodeProcessBasics } from "./node-process.ts";
 import { signalNumber } from "./signals.ts";
-import { importFreshBun } from "./import-fresh.ts";
-import { webReadableToByteStream } from "./web-streams.ts";
-import { openStdioFiles, toSpawnError } from "./stdio-files.ts";
 import type { ByteSink, ChildHandle, ExitStatus, Runtime, SignalName, SpawnOptions, Stdio } from "./types.ts";
+import { webReadableToByteStream } from "./web-streams.ts";
+
+// Modules that need node:fs/node:module are loaded on first use: a ctl call
+// never spawns or imports a config, and Bun takes milliseconds to load them.
+const loadStdioFiles = () => import("./stdio-files.ts");
 
 type BunStdio = "inherit" | "pipe" | "ignore" | number;
 
@@ -33,6 +35,7 @@ function fileSinkToByteSink(sink: Bun.FileSink): ByteSink {
 /** Spawns with Bun.spawn; `detached` makes the child a session and group leader. */
 async function spawnBun(options: SpawnOptions): Promise<ChildHandle> {
   const { argv } = options;
+  const { openStdioFiles, toSpawnError } = await loadStdioFiles();
   const files = openStdioFiles(options);
   let proc: Bun.Subprocess<"pipe" | "ignore" | "inherit", "pipe" | "ignore" | "inherit" | number, "pipe" | "ignore" | "inherit" | number>;
   try {
@@ -79,7 +82,7 @@ function setParentDeathSignalBun(signal: SignalName): boolean {
     const libc = dlopen("libc.so.6", {
       prctl: { args: [FFIType.i32, FFIType.u64, FFIType.u64, FFIType.u64, FFIType.u64], returns: FFIType.i32 },
     });
-    const result = libc.symbols.prctl(PR_SET_PDEATHSIG, signalNumber(signal), 0, 0, 0);
+    const result = libc.symbols.prctl(PR_SET_PDEATHSIG, signalNumber(signal, "linux"), 0, 0, 0);
     libc.close();
     return result === 0;
   } catch {
@@ -111,14 +114,20 @@ export function createBunRuntime(): Runtime {
     name: "bun",
     version: Bun.version,
     ...nodeProcessBasics(),
+    // Bun builds process.stdout lazily, at a cost of ~20 ms: a ctl call writes through Bun.write.
+    write: async (stream, text) => {
+      await Bun.write(stream === "stdout" ? Bun.stdout : Bun.stderr, text);
+    },
+    listenUnix: listenUnixBun,
+    connectUnix: connectUnixBun,
     spawn: spawnBun,
     setParentDeathSignal: setParentDeathSignalBun,
-    importFresh: importFreshBun,
+    importFresh: async (path) => (await import("./import-fresh.ts")).importFreshBun(path),
     provideModule: provideModuleBun,
     snapshot: () => ({
       runtime: "bun",
       execPath: process.execPath,
-      entry: compiled ? null : resolve(dirname(Bun.main), Bun.main),
+      entry: compiled ? null : Bun.main,
       compiled,
       runtimeFlags: [],
     }),

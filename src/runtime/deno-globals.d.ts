@@ -59,6 +59,8 @@ declare namespace Deno {
   function connect(options: { transport: "unix"; path: string }): Promise<Conn>;
 
   const stdin: { readable: ReadableStream<Uint8Array> };
+  const stdout: { write(data: Uint8Array): Promise<number> };
+  const stderr: { write(data: Uint8Array): Promise<number> };
 
   interface PermissionStatus {
     state: "granted" | "denied" | "prompt";

@@ -177,7 +177,7 @@ function setParentDeathSignalDeno(signal: SignalName): boolean {
   if (Deno.permissions.querySync({ name: "ffi" }).state !== "granted") return false;
   try {
     const libc = Deno.dlopen("libc.so.6", { prctl: { parameters: ["i32", "u64", "u64", "u64", "u64"], result: "i32" } });
-    const result = libc.symbols.prctl?.(PR_SET_PDEATHSIG, BigInt(signalNumber(signal)), 0n, 0n, 0n);
+    const result = libc.symbols.prctl?.(PR_SET_PDEATHSIG, BigInt(signalNumber(signal, "linux")), 0n, 0n, 0n);
     libc.close();
     return result === 0;
   } catch {
@@ -239,6 +239,12 @@ export function createDenoRuntime(): Runtime {
     cwd: () => Deno.cwd(),
     env: () => Deno.env.toObject(),
     exit: (code) => Deno.exit(code),
+    write: async (stream, text) => {
+      const bytes = new TextEncoder().encode(text);
+      const target = stream === "stdout" ? Deno.stdout : Deno.stderr;
+      let offset = 0;
+      while (offset < bytes.length) offset += await target.write(bytes.subarray(offset));
+    },
     setExitCode: (code) => {
       Deno.exitCode = code;
     },

@@ -1,6 +1,7 @@
 import { spawn as spawnChild, type ChildProcess } from "node:child_process";
 import { resolve } from "node:path";
-import { killPid, nodeProcessBasics, readableToByteStream, writableToByteSink } from "./node-shared.ts";
+import { killPid, nodeProcessBasics } from "./node-process.ts";
+import { connectUnixNode, listenUnixNode, readableToByteStream, writableToByteSink } from "./node-sockets.ts";
 import { importFreshByUrl } from "./import-fresh.ts";
 import { openStdioFiles, toSpawnError } from "./stdio-files.ts";
 import type { ChildHandle, ExitStatus, Runtime, SpawnOptions, Stdio } from "./types.ts";
@@ -91,6 +92,12 @@ export function createNodeRuntime(): Runtime {
     name: "node",
     version: process.versions.node,
     ...nodeProcessBasics(),
+    write: (stream, text) =>
+      new Promise((resolve) => {
+        (stream === "stdout" ? process.stdout : process.stderr).write(text, () => resolve());
+      }),
+    listenUnix: listenUnixNode,
+    connectUnix: connectUnixNode,
     spawn: spawnNode,
     setParentDeathSignal: () => false,
     importFresh: importFreshByUrl,

@@ -1,4 +1,3 @@
-import { constants } from "node:os";
 import type { SignalName } from "./types.ts";
 
 /** Every signal name the product accepts in settings and sends. */
@@ -18,9 +17,19 @@ export const SIGNAL_NAMES: readonly SignalName[] = [
   "SIGCONT",
 ];
 
+// Written out rather than read from node:os, which is costly to load in Bun.
+const LINUX: Record<SignalName, number> = {
+  SIGHUP: 1, SIGINT: 2, SIGQUIT: 3, SIGABRT: 6, SIGKILL: 9, SIGUSR1: 10, SIGUSR2: 12,
+  SIGALRM: 14, SIGTERM: 15, SIGCONT: 18, SIGTTIN: 21, SIGTTOU: 22, SIGWINCH: 28,
+};
+const BSD: Record<SignalName, number> = {
+  SIGHUP: 1, SIGINT: 2, SIGQUIT: 3, SIGABRT: 6, SIGKILL: 9, SIGUSR1: 30, SIGUSR2: 31,
+  SIGALRM: 14, SIGTERM: 15, SIGCONT: 19, SIGTTIN: 21, SIGTTOU: 22, SIGWINCH: 28,
+};
+
 /** The platform's number for a signal (SIGUSR1 is 10 on Linux, 30 on macOS). */
-export function signalNumber(signal: SignalName): number {
-  return constants.signals[signal];
+export function signalNumber(signal: SignalName, platform: string = process.platform): number {
+  return (platform === "linux" ? LINUX : BSD)[signal];
 }
 
 /** True when `name` is one of `SIGNAL_NAMES`. */

@@ -136,6 +136,8 @@ export interface Runtime {
   cwd(): string;
   env(): Record<string, string>;
   exit(code: number): never;
+  /** Writes text to our stdout or stderr; resolves once written (safe to exit after). */
+  write(stream: "stdout" | "stderr", text: string): Promise<void>;
   /** Set the code this process exits with once its event loop is empty. */
   setExitCode(code: number): void;
 

@@ -1,5 +1,5 @@
 import { describe, expect, test } from "bun:test";
-import { decodeRequest } from "./protocol.ts";
+import { decodeRequest } from "./requests.ts";
 
 const decode = (text: string | Uint8Array) => decodeRequest(typeof text === "string" ? new TextEncoder().encode(text) : text);
 

@@ -1,50 +1,11 @@
 /**
- * The parts of the runtime that Bun and Node share through Node's API:
- * signals, the stdin lifeline, kill and unix sockets (Bun's `node:net` sits on
- * its own native sockets). Spawning and FFI differ and live in bun.ts/node.ts.
+ * Node's streams and unix sockets as the runtime's byte streams (the Node
+ * runtime only; Bun has its own in bun-sockets.ts).
  */
 import { createConnection, createServer, type Socket } from "node:net";
 import type { Readable, Writable } from "node:stream";
 import { createChunkQueue } from "./chunk-queue.ts";
-import type { ByteSink, ByteStream, Connection, ListenUnixOptions, Runtime, SignalName, UnixListener } from "./types.ts";
-
-/** `process.kill` that answers false for a process that does not exist. */
-export function killPid(pid: number, signal: SignalName | 0): boolean {
-  try {
-    process.kill(pid, signal);
-    return true;
-  } catch (error) {
-    if ((error as { code?: string }).code === "ESRCH") return false;
-    throw error;
-  }
-}
-
-/** Subscribes to a signal; the returned function unsubscribes. */
-export function onProcessSignal(signal: SignalName, handler: () => void): () => void {
-  const listener = () => handler();
-  process.on(signal, listener);
-  return () => {
-    process.off(signal, listener);
-  };
-}
-
-/** Calls `onClosed` once when stdin ends or fails (the parent holding its other end is gone). */
-export function watchProcessStdinClose(onClosed: () => void): void {
-  let called = false;
-  const once = () => {
-    if (called) return;
-    called = true;
-    onClosed();
-  };
-  const stdin = process.stdin;
-  stdin.on("data", () => {
-    // The lifeline carries no data; reading keeps the pipe drained.
-  });
-  stdin.once("end", once);
-  stdin.once("close", once);
-  stdin.once("error", once);
-  stdin.resume();
-}
+import type { ByteSink, ByteStream, Connection, ListenUnixOptions, UnixListener } from "./types.ts";
 
 /** Adapts a Node readable (a child's pipe) to `ByteStream`. */
 export function readableToByteStream(readable: Readable): ByteStream {
@@ -137,26 +98,3 @@ export function connectUnixNode(path: string): Promise<Connection> {
   });
 }
 
-/** What Bun and Node answer alike through Node's `process`: ids, argv, env, exit, signals and sockets. */
-export function nodeProcessBasics(): Pick<
-  Runtime,
-  "pid" | "ppid" | "args" | "cwd" | "env" | "exit" | "setExitCode" | "kill" | "onSignal" | "watchStdinClose" | "listenUnix" | "connectUnix"
-> {
-  return {
-    pid: process.pid,
-    ppid: () => process.ppid,
-    // A compiled Bun binary's argv is [binary, /$bunfs/root/entry, ...args] too.
-    args: process.argv.slice(2),
-    cwd: () => process.cwd(),
-    env: () => ({ ...process.env }) as Record<string, string>,
-    exit: (code) => process.exit(code),
-    setExitCode: (code) => {
-      process.exitCode = code;
-    },
-    kill: killPid,
-    onSignal: onProcessSignal,
-    watchStdinClose: watchProcessStdinClose,
-    listenUnix: listenUnixNode,
-    connectUnix: connectUnixNode,
-  };
-}
