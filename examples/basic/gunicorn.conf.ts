@@ -6,7 +6,8 @@
 import { defineConfig } from "gunicorn-companion";
 
 export default defineConfig({
-  companion_control_socket: "/tmp/gunicorn-companion-example.sock",
+  // EXAMPLE_SOCKET lets the tests run the example next to one you may be running.
+  companion_control_socket: process.env.EXAMPLE_SOCKET ?? "/tmp/gunicorn-companion-example.sock",
   companion_restart_delay: 1,
   companion_startsecs: 0.5,
   companion_workers: [

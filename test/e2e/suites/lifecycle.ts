@@ -6,10 +6,10 @@
 import { expect } from "bun:test";
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
-import type { Launcher } from "../../helpers/launchers.ts";
+import { ROOT, type Launcher } from "../../helpers/launchers.ts";
 import { expectAllGone, FAST, fixture, isAlive, runCli, waitFor, withMaster } from "../../helpers/master.ts";
 import { makeTempDir } from "../../helpers/temp.ts";
-import { e2e } from "../e2e-test.ts";
+import { e2e, e2eTypeScript } from "../e2e-test.ts";
 
 export function lifecycleTests(launcher: Launcher): void {
   e2e("cwd, env, stdout and stderr files", async () => {
@@ -201,8 +201,7 @@ export function lifecycleTests(launcher: Launcher): void {
     });
   });
 
-  e2e("a TypeScript config typed with defineConfig (bun, binary) or `import type` (deno)", async () => {
-    if (!launcher.typescript) return;
+  e2eTypeScript(launcher, "a TypeScript config typed with defineConfig (bun, binary) or `import type` (deno)", async () => {
     const body = JSON.stringify({ ...FAST, companion_workers: [fixture("typed")] });
     const source =
       launcher.name === "deno"
@@ -223,6 +222,38 @@ export function lifecycleTests(launcher: Launcher): void {
       expect(await proc.exited).toBe(0);
     } finally {
       proc.kill("SIGKILL");
+      tmp.cleanup();
+    }
+  });
+
+  for (const format of ["mjs", "json"] as const) {
+    e2e(`a .${format} config with a .js target`, async () => {
+      const config = { ...FAST, companion_workers: [{ name: "plain", target: `${ROOT}/test/fixtures/plain.js:run` }] };
+      await withMaster(launcher, { config, format }, async (run) => {
+        const { plain } = await run.waitStates({ plain: "RUNNING" });
+        await run.waitReady("plain", plain?.pid);
+      });
+    });
+  }
+
+  e2e("a .js config with named exports", async () => {
+    const tmp = makeTempDir("gcj");
+    try {
+      const socket = join(tmp.dir, "j.sock");
+      const file = tmp.file(
+        "gunicorn.conf.js",
+        `export const companion_control_socket = ${JSON.stringify(socket)};\nexport const companion_startsecs = 0.1;\nexport const companion_workers = [{ name: "js", target: ${JSON.stringify(`${ROOT}/test/fixtures/plain.js:run`)} }];\n`,
+      );
+      const proc = Bun.spawn([...launcher.command, "master", "-c", file], { cwd: tmp.dir, env: { ...process.env, TMPDIR: tmp.dir }, stdout: "ignore", stderr: "ignore" });
+      try {
+        const { rawRequest } = await import("../../helpers/master.ts");
+        await waitFor(async () => ((await rawRequest(socket, { cmd: "status" }).catch(() => null))?.companions as Array<{ state: string }> | undefined)?.[0]?.state === "RUNNING", "the .js config's companion", 20_000);
+        proc.kill("SIGTERM");
+        expect(await proc.exited).toBe(0);
+      } finally {
+        proc.kill("SIGKILL");
+      }
+    } finally {
       tmp.cleanup();
     }
   });

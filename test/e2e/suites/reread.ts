@@ -8,7 +8,7 @@ import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import type { Launcher } from "../../helpers/launchers.ts";
 import { FAST, fixture, isAlive, waitFor, withMaster } from "../../helpers/master.ts";
-import { e2e } from "../e2e-test.ts";
+import { e2e, e2eTypeScript } from "../e2e-test.ts";
 
 const pidsOf = (statuses: Array<{ name: string; pid: number | null }>) => Object.fromEntries(statuses.map((c) => [c.name, c.pid]));
 
@@ -71,8 +71,7 @@ export function rereadTests(launcher: Launcher): void {
     });
   });
 
-  e2e("a TypeScript config with a syntax error is refused on reread (bun, deno, binary)", async () => {
-    if (!launcher.typescript) return;
+  e2eTypeScript(launcher, "a TypeScript config with a syntax error is refused on reread", async () => {
     await withMaster(launcher, { config: { ...FAST, companion_workers: [fixture("a")] }, format: "ts" }, async (run) => {
       const { a } = await run.waitStates({ a: "RUNNING" });
       writeFileSync(run.configFile, "export default { companion_workers: [ ;\n");
