@@ -20,6 +20,7 @@ const subCommands = {
   reread: () => import("./commands/reread.ts").then((m) => m.default),
   manager: () => import("./commands/manager.ts").then((m) => m.default),
   companion: () => import("./commands/companion.ts").then((m) => m.default),
+  worker: () => import("./commands/worker.ts").then((m) => m.default),
 };
 
 type SubCommandName = keyof typeof subCommands;

@@ -11,10 +11,8 @@
  *   in the report file the manager reads for `status`.
  */
 import { writeFileSync } from "node:fs";
-import { createRequire } from "node:module";
-import { isAbsolute, join, resolve } from "node:path";
-import { pathToFileURL } from "node:url";
 import { parseTarget } from "../config/target.ts";
+import { describeImportFailure, importModule } from "../load-module.ts";
 import type { Runtime } from "../runtime/index.ts";
 import { TARGET_LOAD_FAILED_EXIT_CODE } from "./exit-codes.ts";
 
@@ -24,30 +22,6 @@ export interface CompanionArgs {
   target: string;
   /** Where to write why the target could not be loaded. */
   reportFile: string | null;
-}
-
-/** A module given as a path (rather than a package name): starts with `.` or `/`, or names a script file. */
-function isPathSpecifier(module: string): boolean {
-  return module.startsWith(".") || isAbsolute(module) || /\.(ts|mts|cts|tsx|js|mjs|cjs|jsx)$/.test(module);
-}
-
-/** Resolves the target's module: paths against our cwd (the companion's working directory), packages from there too. */
-function moduleUrl(module: string, cwd: string): string {
-  if (isPathSpecifier(module)) return pathToFileURL(resolve(cwd, module)).href;
-  try {
-    return pathToFileURL(createRequire(join(cwd, "noop.js")).resolve(module)).href;
-  } catch {
-    // ESM-only packages may have no "require" export condition; let import() resolve it.
-    return module;
-  }
-}
-
-function describeLoadError(error: unknown, runtime: Runtime, module: string): string {
-  const code = (error as { code?: string } | null)?.code;
-  if (runtime.name === "node" && code === "ERR_UNKNOWN_FILE_EXTENSION") {
-    return `Node ${runtime.version} cannot load TypeScript (${module}); use .js/.mjs, Node 22.18+, or run with bun, deno or the binary`;
-  }
-  return error instanceof Error ? error.message : String(error);
 }
 
 function failToLoad(runtime: Runtime, args: CompanionArgs, reason: string): never {
@@ -83,9 +57,9 @@ export async function runCompanion(runtime: Runtime, args: CompanionArgs): Promi
   if (target === null) failToLoad(runtime, args, 'expected "module:export"');
   let module: Record<string, unknown>;
   try {
-    module = (await import(moduleUrl(target.module, runtime.cwd()))) as Record<string, unknown>;
+    module = await importModule(target.module, runtime.cwd());
   } catch (error) {
-    failToLoad(runtime, args, describeLoadError(error, runtime, target.module));
+    failToLoad(runtime, args, describeImportFailure(error, runtime.name, runtime.version, target.module));
   }
   const exported = module[target.exportName];
   if (typeof exported !== "function") {

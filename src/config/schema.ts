@@ -6,6 +6,7 @@
 import * as v from "valibot";
 import { SIGNAL_NAMES, isSignalName } from "../runtime/signals.ts";
 import type { SignalName } from "../runtime/types.ts";
+import { parseBind } from "../master/bind.ts";
 import { parseTarget } from "./target.ts";
 
 const SIGNAL_LIST = SIGNAL_NAMES.filter((s) => s !== "SIGKILL").join(", ");
@@ -72,13 +73,20 @@ const SocketMode = v.pipe(
   v.maxValue(0o777, "must be at most 0o777"),
 );
 
-const BIND = /^(unix:.+|\[[0-9a-fA-F:.]+\]:\d{1,5}|[^:\s[\]]*:\d{1,5}|\d{1,5})$/;
+const isBind = (address: string) => {
+  try {
+    parseBind(address);
+    return true;
+  } catch {
+    return false;
+  }
+};
 
 const Bind = v.pipe(
   v.union([NonEmptyString, v.array(NonEmptyString)], "expected an address or a list of addresses"),
   v.transform((value) => (Array.isArray(value) ? value : [value])),
   v.check((list) => list.length > 0, "expected at least one address"),
-  v.check((list) => list.every((a) => BIND.test(a)), 'expected "host:port", "[::1]:port" or "unix:/path"'),
+  v.check((list) => list.every(isBind), 'expected "host:port", "[::1]:port" or "unix:/path"'),
 );
 
 const Count = (min: number) =>

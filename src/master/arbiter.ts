@@ -1,16 +1,21 @@
 /**
- * The master (gunicorn's arbiter): loads the config, runs the companion
- * manager (and, with an app, the HTTP workers), and turns signals into
- * actions: TERM graceful stop, INT/QUIT quick stop, HUP reload.
+ * The master (gunicorn's arbiter): loads the config, runs the HTTP workers and
+ * one companion manager, and turns signals into actions: TERM graceful stop,
+ * INT/QUIT quick stop, HUP reload, TTIN/TTOU one worker more/less, USR1 reopen
+ * log files. The two tiers never touch each other: a companion that fails
+ * never stops the web tier, a worker that fails never touches the companions.
  */
 import { readFileSync, rmSync, writeFileSync } from "node:fs";
-import { createStateDir, readManagerState, removeStateDir, writeManagerState, type ManagerState } from "../companion/state-dir.ts";
-import { companionConfigOf, hashCompanionConfig, loadConfig, type ConfigSources, type LoadedConfig } from "../config/index.ts";
+import { createStateDir, removeStateDir } from "../companion/state-dir.ts";
+import { loadConfig, type ConfigSources, type LoadedConfig } from "../config/index.ts";
 import { isSocketLive } from "../control/socket-path.ts";
 import { errorMessage, FatalError } from "../errors.ts";
 import { createLogger, type LogFormat, type Logger } from "../log.ts";
 import type { Runtime } from "../runtime/index.ts";
-import { createManagerProcess, type ManagerProcess } from "./manager-process.ts";
+import { AppLoadError, loadApp } from "./app.ts";
+import { createCompanionTier } from "./companions.ts";
+import type { StopMode } from "./manager-process.ts";
+import { createWorkerPool, type WorkerPool } from "./workers.ts";
 
 /** Seconds a quick stop (INT/QUIT) gives the manager before SIGKILL, on top of its own quick stop. */
 const QUICK_STOP_GRACE_SECS = 3;
@@ -20,21 +25,6 @@ export interface MasterOptions {
   sources: ConfigSources;
   logFormat: LogFormat;
 }
-
-function managerStateOf(runtime: Runtime, loaded: LoadedConfig, sources: ConfigSources, logFormat: LogFormat): ManagerState {
-  const companion = companionConfigOf(loaded.settings);
-  return {
-    masterPid: runtime.pid,
-    logLevel: loaded.settings.loglevel,
-    logFormat,
-    sources,
-    mainCompanionSettings: loaded.mainCompanionSettings,
-    companion,
-    hash: hashCompanionConfig(companion),
-  };
-}
-
-const wantsManager = (state: ManagerState) => state.companion.companions.length > 0 || state.companion.control_socket !== null;
 
 function writePidfile(path: string, pid: number): void {
   try {
@@ -53,51 +43,65 @@ function removePidfile(path: string, pid: number): void {
   }
 }
 
+/** Checks what can be checked before anything starts: the app loads (preload_app), the socket is free. */
+async function preflight(runtime: Runtime, loaded: LoadedConfig, log: Logger): Promise<void> {
+  const { settings } = loaded;
+  if (settings.app !== null && settings.preload_app) {
+    try {
+      await loadApp(settings.app, runtime.cwd(), runtime);
+      log.info(`preloaded ${settings.app}`);
+    } catch (error) {
+      throw error instanceof AppLoadError ? new FatalError(error.message, 1, { cause: error }) : error;
+    }
+  }
+  const socket = settings.companion_control_socket;
+  if (socket !== null && (await isSocketLive(runtime, socket))) {
+    throw new FatalError(`control socket ${socket} is in use by a running manager; stop it first or choose another companion_control_socket`);
+  }
+}
+
 /** Runs the master until it is stopped; returns the exit status. */
 export async function runMaster(runtime: Runtime, options: MasterOptions): Promise<number> {
   const loaded = await loadConfig(runtime, options.sources);
   let settings = loaded.settings;
   const log: Logger = createLogger({ level: settings.loglevel, format: options.logFormat, pid: runtime.pid }).withTag("master");
   for (const warning of loaded.warnings) log.warn(warning);
-  if (settings.app !== null) {
-    throw new FatalError(`serving an app (${settings.app}) is not available in this version; run companions only`);
-  }
-  const socket = settings.companion_control_socket;
-  if (socket !== null && (await isSocketLive(runtime, socket))) {
-    throw new FatalError(`control socket ${socket} is in use by a running manager; stop it first or choose another companion_control_socket`);
-  }
+  await preflight(runtime, loaded, log);
   if (settings.pidfile !== null) writePidfile(settings.pidfile, runtime.pid);
-
   const stateDir = createStateDir();
-  let state = managerStateOf(runtime, loaded, options.sources, options.logFormat);
-  writeManagerState(stateDir, state);
+
   let exitCode = 0;
-  let stopMode: "graceful" | "quick" | null = null;
-  const pendingStops = new Set<Promise<void>>();
+  let stopMode: StopMode | null = null;
+  const pendingStops = new Set<Promise<unknown>>();
   let wake: () => void = () => {};
   const stopRequested = new Promise<void>((resolve) => {
     wake = resolve;
   });
 
-  const manager: ManagerProcess = createManagerProcess({
+  const companions = createCompanionTier({
     runtime,
     stateDir,
     log,
+    sources: options.sources,
+    logFormat: options.logFormat,
+    loaded,
+    isStopping: () => stopMode !== null,
     onBootFailure: () => {
       log.error("the companion manager could not start; stopping");
       exitCode = 1;
       stop("graceful");
     },
   });
-  let managerRunning = wantsManager(state);
+  const workers: WorkerPool | null = settings.app === null ? null : createWorkerPool({ runtime, stateDir, log, logFormat: options.logFormat });
 
   /** Starts a stop; a quick one may follow a graceful one (it escalates), never the reverse. */
-  function stop(mode: "graceful" | "quick"): void {
+  function stop(mode: StopMode): void {
     if (stopMode === "quick" || stopMode === mode) return;
     stopMode = mode;
     log.info(mode === "graceful" ? "shutting down gracefully" : "shutting down quickly");
     const timeout = mode === "graceful" ? settings.companion_manager_stop_timeout : QUICK_STOP_GRACE_SECS;
-    pendingStops.add(manager.stop(mode, timeout));
+    pendingStops.add(companions.stop(mode, timeout));
+    if (workers !== null) pendingStops.add(workers.stop(mode));
     wake();
   }
 
@@ -127,27 +131,14 @@ export async function runMaster(runtime: Runtime, options: MasterOptions): Promi
     }
     for (const warning of next.warnings) log.warn(warning);
     if (stopMode !== null) return;
+    if ((next.settings.app === null) !== (workers === null)) {
+      log.warn("adding or removing the app takes a restart of the master; the workers are left as they are");
+    }
+    const reloads: Promise<unknown>[] = [companions.reload(next)];
+    if (workers !== null && next.settings.app !== null) reloads.push(workers.reload(next.settings));
+    await Promise.all(reloads);
     settings = next.settings;
-    const nextState = managerStateOf(runtime, next, options.sources, options.logFormat);
-    // What the manager runs now, rereads included.
-    let runningHash = state.hash;
-    try {
-      runningHash = readManagerState(stateDir).hash;
-    } catch {
-      // keep the master's own view
-    }
-    if (nextState.hash === runningHash && managerRunning === wantsManager(nextState)) {
-      log.info("reloaded; companion config unchanged, the manager keeps running");
-      return;
-    }
-    log.info("companion config changed: restarting the companion manager");
-    if (managerRunning) await manager.stop("graceful", settings.companion_manager_stop_timeout);
-    if (stopMode !== null) return;
-    state = nextState;
-    writeManagerState(stateDir, state);
-    managerRunning = wantsManager(state);
-    manager.resume();
-    if (managerRunning) await manager.start();
+    log.info("reloaded");
   }
 
   runtime.onSignal("SIGTERM", () => stop("graceful"));
@@ -158,17 +149,28 @@ export async function runMaster(runtime: Runtime, options: MasterOptions): Promi
     void reload();
   });
   runtime.onSignal("SIGUSR2", () => {
-    if (managerRunning) log.warn("SIGUSR2 (binary upgrade) is not supported while companions are configured; ignored");
+    if (companions.running) log.warn("SIGUSR2 (binary upgrade) is not supported while companions are configured; ignored");
     else log.warn("SIGUSR2 (binary upgrade) is not supported; ignored");
   });
-  runtime.onSignal("SIGUSR1", () => log.info("SIGUSR1: reopening log files"));
-  runtime.onSignal("SIGTTIN", () => log.info("SIGTTIN ignored: no HTTP workers are configured"));
-  runtime.onSignal("SIGTTOU", () => log.info("SIGTTOU ignored: no HTTP workers are configured"));
+  runtime.onSignal("SIGUSR1", () => {
+    log.info("SIGUSR1: reopening log files");
+    workers?.reopenLogs();
+  });
+  runtime.onSignal("SIGTTIN", () => (workers === null ? log.info("SIGTTIN ignored: no app, no HTTP workers") : workers.increment()));
+  runtime.onSignal("SIGTTOU", () => (workers === null ? log.info("SIGTTOU ignored: no app, no HTTP workers") : workers.decrement()));
   runtime.onSignal("SIGWINCH", () => {});
 
   log.info(`master started (pid ${runtime.pid})`);
-  if (managerRunning) await manager.start();
-  else log.info("no companions and no control socket configured; the master runs without a companion manager");
+  try {
+    await Promise.all([companions.start(), workers?.start(settings)]);
+  } catch (error) {
+    // Workers that cannot boot stop the master (and the companions) with the reason.
+    stop("graceful");
+    await Promise.allSettled([...pendingStops]);
+    removeStateDir(stateDir);
+    if (settings.pidfile !== null) removePidfile(settings.pidfile, runtime.pid);
+    throw error;
+  }
 
   await stopRequested;
   // A quick stop may have joined a graceful one: wait for every one of them.

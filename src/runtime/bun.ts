@@ -43,9 +43,7 @@ async function spawnBun(options: SpawnOptions): Promise<ChildHandle> {
     proc = Bun.spawn([...argv], {
       cwd: options.cwd,
       env: options.env === undefined ? undefined : { ...options.env },
-      stdin: options.stdin ?? "ignore",
-      stdout,
-      stderr: options.stderr === "stdout" ? stdout : toBunStdio(options.stderr, files.stderr),
+      stdio: [options.stdin ?? "ignore", stdout, options.stderr === "stdout" ? stdout : toBunStdio(options.stderr, files.stderr), ...(options.extraFds ?? [])],
       detached: options.processGroup ?? false,
     });
   } catch (cause) {
@@ -118,6 +116,9 @@ export function createBunRuntime(): Runtime {
     write: async (stream, text) => {
       await Bun.write(stream === "stdout" ? Bun.stdout : Bun.stderr, text);
     },
+    httpSharing: "reuse-port",
+    serveHttp: async (target, handler) => (await import("./http-bun.ts")).serveHttpBun(target, handler),
+    openSharedListener: () => Promise.reject(new Error("Bun workers bind with SO_REUSEPORT; there is no shared listener")),
     listenUnix: listenUnixBun,
     connectUnix: connectUnixBun,
     spawn: spawnBun,

@@ -58,6 +58,17 @@ declare namespace Deno {
   function listen(options: { transport: "unix"; path: string }): Listener;
   function connect(options: { transport: "unix"; path: string }): Promise<Conn>;
 
+  interface ServeHandlerInfo {
+    remoteAddr: { hostname?: string; path?: string };
+  }
+  interface HttpServer {
+    shutdown(): Promise<void>;
+  }
+  function serve(
+    options: { hostname?: string; port?: number; reusePort?: boolean; path?: string; transport?: "unix"; signal?: AbortSignal; onListen?: () => void },
+    handler: (request: Request, info: ServeHandlerInfo) => Response | Promise<Response>,
+  ): HttpServer;
+
   const stdin: { readable: ReadableStream<Uint8Array> };
   const stdout: { write(data: Uint8Array): Promise<number> };
   const stderr: { write(data: Uint8Array): Promise<number> };

@@ -6,6 +6,7 @@ import { signalNumber } from "./signals.ts";
 import { importFreshByUrl } from "./import-fresh.ts";
 import { webReadableToByteStream } from "./web-streams.ts";
 import { openStdioFiles, toSpawnError } from "./stdio-files.ts";
+import { SpawnError } from "./types.ts";
 import type { ByteSink, ChildHandle, Connection, ExitStatus, ListenUnixOptions, Runtime, SignalName, SpawnOptions, UnixListener } from "./types.ts";
 
 type DenoStdio = "piped" | "inherit" | "null";
@@ -70,6 +71,7 @@ function killDeno(pid: number, signal: SignalName | 0): boolean {
 async function spawnDeno(options: SpawnOptions): Promise<ChildHandle> {
   // Validates the working directory and creates/opens the log files exactly
   // as the other runtimes do; the shell reopens them for the child.
+  if ((options.extraFds ?? []).length > 0) throw new SpawnError("Deno cannot pass descriptors to a child", options.argv);
   openStdioFiles(options).close();
   const { argv, stdout, stderr } = withRedirections(options);
   let child: Deno.ChildProcess;
@@ -257,6 +259,9 @@ export function createDenoRuntime(): Runtime {
     },
     setParentDeathSignal: setParentDeathSignalDeno,
     watchStdinClose: watchStdinCloseDeno,
+    httpSharing: "reuse-port",
+    serveHttp: async (target, handler) => (await import("./http-deno.ts")).serveHttpDeno(target, handler),
+    openSharedListener: () => Promise.reject(new Error("Deno workers bind with SO_REUSEPORT; there is no shared listener")),
     listenUnix: listenUnixDeno,
     connectUnix: connectUnixDeno,
     importFresh: importFreshByUrl,
@@ -269,7 +274,8 @@ export function createDenoRuntime(): Runtime {
         execPath: Deno.execPath(),
         entry,
         compiled: false,
-        runtimeFlags: [...grantedPermissionFlags(), ...(config === null ? [] : ["--config", config]), "--no-prompt"],
+        // --unstable-net: HTTP workers bind with SO_REUSEPORT, which Deno keeps behind it.
+        runtimeFlags: [...grantedPermissionFlags(), ...(config === null ? [] : ["--config", config]), "--unstable-net", "--no-prompt"],
       };
     },
   };

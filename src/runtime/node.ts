@@ -43,7 +43,7 @@ function startChild(options: SpawnOptions): ChildProcess {
     return spawnChild(options.argv[0] ?? "", options.argv.slice(1), {
       cwd: options.cwd,
       env: options.env,
-      stdio: [options.stdin ?? "ignore", stdout, stderr],
+      stdio: [options.stdin ?? "ignore", stdout, stderr, ...(options.extraFds ?? [])],
       detached: options.processGroup ?? false,
     });
   } finally {
@@ -96,6 +96,9 @@ export function createNodeRuntime(): Runtime {
       new Promise((resolve) => {
         (stream === "stdout" ? process.stdout : process.stderr).write(text, () => resolve());
       }),
+    httpSharing: "inherit",
+    serveHttp: async (target, handler) => (await import("./http-node.ts")).serveHttpNode(target, handler),
+    openSharedListener: async (target) => (await import("./http-node.ts")).openSharedListenerNode(target),
     listenUnix: listenUnixNode,
     connectUnix: connectUnixNode,
     spawn: spawnNode,

@@ -38,6 +38,8 @@ export interface SpawnOptions {
   stderr?: Stdio | "stdout";
   /** Start the child as the leader of a new process group (and session). */
   processGroup?: boolean;
+  /** Open descriptors the child gets as fds 3, 4, … (inherited listening sockets). Not on Deno. */
+  extraFds?: readonly number[];
 }
 
 /** How a child ended: exactly one of the two is non-null. */
@@ -100,6 +102,35 @@ export interface ListenUnixOptions {
   maxBufferedBytes: number;
 }
 
+/** Where an HTTP server listens. */
+export type ListenTarget =
+  | { kind: "tcp"; host: string; port: number }
+  | { kind: "unix"; path: string }
+  /** An inherited listening socket (fd 3 and up), opened by the master. */
+  | { kind: "fd"; fd: number };
+
+/** What an HTTP handler learns about the connection. */
+export interface RequestInfo {
+  remoteAddress: string;
+}
+
+/** The app's fetch-style handler, as the runtime calls it. */
+export type HttpHandler = (request: Request, info: RequestInfo) => Response | Promise<Response>;
+
+/** A running HTTP server. */
+export interface HttpServer {
+  /** Stop accepting; resolves once in-flight requests are done (idle keep-alive connections are closed). */
+  stop(): Promise<void>;
+  /** Close every connection now. */
+  forceClose(): void;
+}
+
+/** A listening socket the master opened for its workers to inherit (Node). */
+export interface SharedListener {
+  readonly fd: number;
+  close(): void;
+}
+
 /** Raised when a process cannot be started; the same shape on every runtime. */
 export class SpawnError extends Error {
   readonly argv: readonly string[];
@@ -152,6 +183,17 @@ export interface Runtime {
   setParentDeathSignal(signal: SignalName): boolean;
   /** Call `onClosed` once when our stdin reaches end of file (the parent's lifeline). */
   watchStdinClose(onClosed: () => void): void;
+
+  /**
+   * How workers share a TCP port: "reuse-port" (each binds with SO_REUSEPORT:
+   * Bun, Deno) or "inherit" (the master opens the socket, workers inherit it:
+   * Node, which also never drops a queued connection when a worker closes).
+   */
+  readonly httpSharing: "reuse-port" | "inherit";
+  /** Serves HTTP on a target (TCP binds use SO_REUSEPORT where `httpSharing` says so). */
+  serveHttp(target: ListenTarget, handler: HttpHandler): Promise<HttpServer>;
+  /** Opens a listening socket for workers to inherit (only where `httpSharing` is "inherit"). */
+  openSharedListener(target: Exclude<ListenTarget, { kind: "fd" }>): Promise<SharedListener>;
 
   listenUnix(path: string, onConnection: (conn: Connection) => void, options: ListenUnixOptions): Promise<UnixListener>;
   connectUnix(path: string): Promise<Connection>;

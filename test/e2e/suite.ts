@@ -5,6 +5,7 @@
 import { describe, test } from "bun:test";
 import type { Launcher } from "../helpers/launchers.ts";
 import { commandTests } from "./suites/commands.ts";
+import { httpTests } from "./suites/http.ts";
 import { lifecycleTests } from "./suites/lifecycle.ts";
 import { rereadTests } from "./suites/reread.ts";
 import { socketTests } from "./suites/socket.ts";
@@ -20,5 +21,6 @@ export function defineE2ESuite(launcher: Launcher): void {
     rereadTests(launcher);
     socketTests(launcher);
     lifecycleTests(launcher);
+    httpTests(launcher);
   });
 }

@@ -60,6 +60,8 @@ export interface MasterRun {
   signal(signal: NodeJS.Signals): void;
   /** The manager's pid (the master's child), or null. */
   managerPid(): number | null;
+  /** Pids of the master's live HTTP workers. */
+  workerPids(): number[];
   /** Pids the fixtures recorded (companions and their children), with what they were. */
   fixturePids(): Array<{ pid: number; what: string }>;
   /** Rewrites the config file (same format as at start). */
@@ -75,6 +77,8 @@ export interface StartOptions {
   env?: Record<string, string>;
   /** Files to write into the run's directory before the master starts (name -> content). */
   files?: Record<string, string>;
+  /** Wait until this URL answers instead of the control socket (an app is served). */
+  waitHttp?: string;
   /** Wait until the control socket answers (default true). */
   waitReady?: boolean;
 }
@@ -117,6 +121,22 @@ export async function runCli(launcher: Launcher, args: string[], options: { cwd?
 }
 
 const liveRuns = new Set<{ cleanup(): void }>();
+
+/** Live children of `parent` whose command line has the role word (`manager`, `worker`). */
+export function childrenOf(parent: number, role: string): number[] {
+  const pids: number[] = [];
+  for (const name of readdirSync("/proc")) {
+    if (!/^\d+$/.test(name)) continue;
+    try {
+      const stat = readFileSync(`/proc/${name}/stat`, "utf8");
+      const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+      if (fields[1] === String(parent) && fields[0] !== "Z" && readFileSync(`/proc/${name}/cmdline`, "utf8").split("\0").includes(role)) pids.push(Number(name));
+    } catch {
+      // gone meanwhile
+    }
+  }
+  return pids.sort((a, b) => a - b);
+}
 
 /** Starts a master with `config` (the control socket is added) and waits until it answers. */
 export async function startMaster(launcher: Launcher, options: StartOptions): Promise<MasterRun & { cleanup(): void }> {
@@ -187,19 +207,8 @@ export async function startMaster(launcher: Launcher, options: StartOptions): Pr
     signal(signal) {
       process.kill(proc.pid, signal);
     },
-    managerPid() {
-      for (const name of readdirSync("/proc")) {
-        if (!/^\d+$/.test(name)) continue;
-        try {
-          const stat = readFileSync(`/proc/${name}/stat`, "utf8");
-          const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
-          if (fields[1] === String(proc.pid) && fields[0] !== "Z" && readFileSync(`/proc/${name}/cmdline`, "utf8").includes("manager")) return Number(name);
-        } catch {
-          // gone meanwhile
-        }
-      }
-      return null;
-    },
+    managerPid: () => childrenOf(proc.pid, "manager")[0] ?? null,
+    workerPids: () => childrenOf(proc.pid, "worker"),
     fixturePids() {
       const dir = join(tmp.dir, "pids");
       if (!existsSync(dir)) return [];
@@ -211,12 +220,20 @@ export async function startMaster(launcher: Launcher, options: StartOptions): Pr
     cleanup() {
       liveRuns.delete(run);
       const manager = run.managerPid();
-      killTree([proc.pid, ...(manager === null ? [] : [manager]), ...run.fixturePids().map((p) => p.pid)]);
+      killTree([proc.pid, ...(manager === null ? [] : [manager]), ...run.workerPids(), ...run.fixturePids().map((p) => p.pid)]);
       tmp.cleanup();
     },
   };
   liveRuns.add(run);
-  if (options.waitReady !== false) {
+  if (options.waitReady !== false && options.waitHttp !== undefined) {
+    const url = options.waitHttp;
+    await waitFor(
+      async () => (await fetch(url).then((r) => r.ok).catch(() => false)) || !isAlive(proc.pid),
+      () => `the app never answered at ${url}\n--- master log ---\n${run.output()}`,
+      20_000,
+    );
+    if (!isAlive(proc.pid)) throw new Error(`the master exited at start\n${run.output()}`);
+  } else if (options.waitReady !== false) {
     await waitFor(
       async () => (await rawRequest(socket, { cmd: "status" }).catch(() => null)) !== null || !isAlive(proc.pid),
       () => `the control socket never answered\n--- master log ---\n${run.output()}`,

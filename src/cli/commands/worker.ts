@@ -1,0 +1,21 @@
+import { defineCommand } from "citty";
+import { getRuntime } from "../../runtime/index.ts";
+import { UsageError } from "../args.ts";
+import { setExitCode } from "../outcome.ts";
+
+/** Hidden: one HTTP worker, started by the master. */
+export default defineCommand({
+  meta: { name: "worker", description: "(internal) run one HTTP worker", hidden: true },
+  args: {
+    "state-dir": { type: "string" },
+    generation: { type: "string" },
+    id: { type: "string" },
+    unix: { type: "boolean" },
+  },
+  async run({ args }) {
+    const stateDir = args["state-dir"];
+    if (!stateDir || args.generation === undefined || args.id === undefined) throw new UsageError("worker needs --state-dir, --generation and --id");
+    const { runWorker } = await import("../../master/worker.ts");
+    setExitCode(await runWorker(await getRuntime(), { stateDir, generation: Number(args.generation), id: Number(args.id), unix: args.unix === true }));
+  },
+});

@@ -1,0 +1,161 @@
+/**
+ * The body of an HTTP worker process: load the app, serve every bind, send
+ * heartbeats to the master, recycle after max_requests, and on TERM stop
+ * accepting and let in-flight requests finish (within graceful_timeout).
+ */
+import { readFileSync, renameSync, rmSync } from "node:fs";
+import { join } from "node:path";
+import { createLogger, type LogFormat, type LogLevel } from "../log.ts";
+import type { HttpServer, ListenTarget, Runtime } from "../runtime/index.ts";
+import { openAccessLog, formatAccessLine, type AccessLog } from "./access-log.ts";
+import { loadApp, type AppHandler } from "./app.ts";
+import { formatBind, type BindTarget } from "./bind.ts";
+import { connectWorkerChannel, type WorkerChannel } from "./worker-channel.ts";
+
+/** The exit status of a worker that could not boot (gunicorn's WORKER_BOOT_ERROR). */
+export const WORKER_BOOT_ERROR = 3;
+
+/** Seconds a stopping worker keeps serving (answering "Connection: close") before its server stops. */
+const DRAIN_SECS = 0.25;
+
+/** What every worker of one generation runs with (written by the master). */
+export interface WorkerSettings {
+  generation: number;
+  app: string;
+  cwd: string;
+  /** Each bind, with the fd (3, 4, …) it is inherited on when the master opened it. */
+  listeners: Array<{ target: BindTarget; fd: number | null }>;
+  timeout: number;
+  graceful_timeout: number;
+  max_requests: number;
+  max_requests_jitter: number;
+  accesslog: string | null;
+  loglevel: LogLevel;
+  logFormat: LogFormat;
+}
+
+/** The settings file of a generation. */
+export const workerSettingsPath = (stateDir: string, generation: number) => join(stateDir, `workers-${generation}.json`);
+
+/** Arguments of the worker role. */
+export interface WorkerArgs {
+  stateDir: string;
+  generation: number;
+  id: number;
+  /** Serve the unix binds too (where workers cannot share one unix socket, one worker serves it). */
+  unix: boolean;
+}
+
+/** A unix bind under SO_REUSEPORT runtimes: bound under a private name, then renamed over the public path. */
+async function serveUnixByRename(runtime: Runtime, path: string, handler: Parameters<Runtime["serveHttp"]>[1]): Promise<HttpServer> {
+  const temporary = `${path}.${runtime.pid}`;
+  rmSync(temporary, { force: true });
+  const server = await runtime.serveHttp({ kind: "unix", path: temporary }, handler);
+  renameSync(temporary, path);
+  return server;
+}
+
+/** Runs the worker role until it is stopped; returns the exit status. */
+export async function runWorker(runtime: Runtime, args: WorkerArgs): Promise<number> {
+  const settings = JSON.parse(readFileSync(workerSettingsPath(args.stateDir, args.generation), "utf8")) as WorkerSettings;
+  const log = createLogger({ level: settings.loglevel, format: settings.logFormat, pid: runtime.pid }).withTag(`worker:${args.id}`);
+  const channel: WorkerChannel = await connectWorkerChannel(runtime, args.stateDir);
+  channel.send({ t: "hello", id: args.id, pid: runtime.pid, generation: args.generation });
+
+  let requests = 0;
+  const limit = settings.max_requests > 0 ? settings.max_requests + Math.floor(Math.random() * (settings.max_requests_jitter + 1)) : 0;
+  let retiring = false;
+  // Heartbeats come from the event loop: a worker whose loop is blocked stops sending them.
+  if (settings.timeout > 0) {
+    setInterval(() => channel.send({ t: "beat", requests }), Math.max(50, (settings.timeout * 1000) / 4));
+  }
+
+  const servers: HttpServer[] = [];
+  let stopping: Promise<number> | null = null;
+  // Once stopping, every response asks the client to close its connection, so
+  // keep-alive clients move to the new workers instead of racing our close.
+  let draining = false;
+  const stop = (quick: boolean): Promise<number> => {
+    if (stopping !== null && !quick) return stopping;
+    if (quick) {
+      for (const server of servers) server.forceClose();
+      return runtime.exit(0);
+    }
+    draining = true;
+    stopping = (async () => {
+      // Keep serving a moment with "Connection: close" before the server stops: a
+      // keep-alive connection it would close while idle races the client's next
+      // request; one closed by the client after its response races nothing.
+      await new Promise((resolve) => setTimeout(resolve, Math.min(DRAIN_SECS, settings.graceful_timeout) * 1000));
+      const deadline = new Promise<void>((resolve) => setTimeout(resolve, settings.graceful_timeout * 1000));
+      await Promise.race([Promise.all(servers.map((server) => server.stop())), deadline]);
+      return 0;
+    })();
+    return stopping;
+  };
+  let accessLog: AccessLog | null = null;
+  runtime.onSignal("SIGTERM", () => void stop(false).then((code) => runtime.exit(code)));
+  runtime.onSignal("SIGINT", () => void stop(true));
+  runtime.onSignal("SIGQUIT", () => void stop(true));
+  runtime.onSignal("SIGUSR1", () => accessLog?.reopen());
+  for (const signal of ["SIGHUP", "SIGUSR2", "SIGTTIN", "SIGTTOU", "SIGWINCH"] as const) runtime.onSignal(signal, () => {});
+  runtime.watchStdinClose(() => {
+    log.warn("the master is gone: finishing requests and exiting");
+    void stop(false).then((code) => runtime.exit(code));
+  });
+
+  let app: AppHandler;
+  try {
+    app = await loadApp(settings.app, settings.cwd, runtime);
+    accessLog = settings.accesslog === null ? null : openAccessLog(settings.accesslog);
+  } catch (error) {
+    const message = error instanceof Error ? error.message : String(error);
+    log.error(message);
+    channel.send({ t: "boot-error", message });
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    return WORKER_BOOT_ERROR;
+  }
+
+  const handler = async (request: Request, info: { remoteAddress: string }): Promise<Response> => {
+    requests += 1;
+    if (limit > 0 && requests >= limit && !retiring) {
+      retiring = true;
+      log.info(`served ${requests} requests (max_requests): asking to be replaced`);
+      channel.send({ t: "retire", requests });
+    }
+    let response: Response;
+    try {
+      response = await app(request);
+    } catch (error) {
+      log.error(`error handling ${request.method} ${request.url}: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
+      response = new Response("Internal Server Error", { status: 500 });
+    }
+    accessLog?.write(formatAccessLine(request, response, info.remoteAddress, new Date()));
+    if (draining) {
+      try {
+        response.headers.set("connection", "close");
+      } catch {
+        // immutable headers (a Response.redirect, say): the server closes the connection anyway
+      }
+    }
+    return response;
+  };
+
+  try {
+    for (const { target, fd } of settings.listeners) {
+      if (fd !== null) servers.push(await runtime.serveHttp({ kind: "fd", fd } satisfies ListenTarget, handler));
+      else if (target.kind === "tcp") servers.push(await runtime.serveHttp(target, handler));
+      else if (args.unix) servers.push(await serveUnixByRename(runtime, target.path, handler));
+    }
+  } catch (error) {
+    const message = `cannot listen: ${error instanceof Error ? error.message : String(error)}`;
+    log.error(message);
+    channel.send({ t: "boot-error", message });
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    return WORKER_BOOT_ERROR;
+  }
+  log.info(`booted, serving ${settings.listeners.map((l) => formatBind(l.target)).join(", ")}`);
+  channel.send({ t: "ready" });
+  // The event loop keeps us alive; signals and the lifeline end us.
+  return new Promise<number>(() => {});
+}
