@@ -6,7 +6,7 @@
 import { readFileSync, renameSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { createLogger, type LogFormat, type LogLevel } from "../log.ts";
-import type { HttpServer, ListenTarget, Runtime } from "../runtime/index.ts";
+import type { HttpServer, ListenTarget, RequestInfo, Runtime } from "../runtime/index.ts";
 import { openAccessLog, formatAccessLine, type AccessLog } from "./access-log.ts";
 import { loadApp, type AppHandler } from "./app.ts";
 import { formatBind, type BindTarget } from "./bind.ts";
@@ -116,21 +116,9 @@ export async function runWorker(runtime: Runtime, args: WorkerArgs): Promise<num
     return WORKER_BOOT_ERROR;
   }
 
-  const handler = async (request: Request, info: { remoteAddress: string }): Promise<Response> => {
-    requests += 1;
-    if (limit > 0 && requests >= limit && !retiring) {
-      retiring = true;
-      log.info(`served ${requests} requests (max_requests): asking to be replaced`);
-      channel.send({ t: "retire", requests });
-    }
-    let response: Response;
-    try {
-      response = await app(request);
-    } catch (error) {
-      log.error(`error handling ${request.method} ${request.url}: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
-      response = new Response("Internal Server Error", { status: 500 });
-    }
-    accessLog?.write(formatAccessLine(request, response, info.remoteAddress, new Date()));
+  /** After the app answered: the access log, and "Connection: close" while draining. */
+  const finish = (request: Request, info: RequestInfo, response: Response): Response => {
+    accessLog?.write(formatAccessLine(request, response, info.remoteAddress(), new Date()));
     if (draining) {
       try {
         response.headers.set("connection", "close");
@@ -139,6 +127,30 @@ export async function runWorker(runtime: Runtime, args: WorkerArgs): Promise<num
       }
     }
     return response;
+  };
+  const failed = (request: Request, error: unknown): Response => {
+    log.error(`error handling ${request.method} ${request.url}: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
+    return new Response("Internal Server Error", { status: 500 });
+  };
+  // The hot path: no await for an app that answers synchronously, nothing computed that is not logged.
+  const handler = (request: Request, info: RequestInfo): Response | Promise<Response> => {
+    requests += 1;
+    if (limit > 0 && requests >= limit && !retiring) {
+      retiring = true;
+      log.info(`served ${requests} requests (max_requests): asking to be replaced`);
+      channel.send({ t: "retire", requests });
+    }
+    let result: Response | Promise<Response>;
+    try {
+      result = app(request);
+    } catch (error) {
+      return finish(request, info, failed(request, error));
+    }
+    if (result instanceof Response) return finish(request, info, result);
+    return Promise.resolve(result).then(
+      (response) => finish(request, info, response),
+      (error) => finish(request, info, failed(request, error)),
+    );
   };
 
   try {

@@ -7,7 +7,7 @@ export async function serveHttpBun(target: ListenTarget, handler: HttpHandler): 
   const where = target.kind === "tcp" ? { hostname: target.host, port: target.port, reusePort: true } : { unix: target.path };
   const server = Bun.serve({
     ...where,
-    fetch: (request, srv) => handler(request, { remoteAddress: srv.requestIP(request)?.address ?? "-" }),
+    fetch: (request, srv) => handler(request, { remoteAddress: () => srv.requestIP(request)?.address ?? "-" }),
   });
   return {
     stop: async () => {

@@ -8,7 +8,7 @@ export async function serveHttpDeno(target: ListenTarget, handler: HttpHandler):
     target.kind === "tcp" ? { hostname: target.host, port: target.port, reusePort: true } : { path: target.path, transport: "unix" as const };
   const controller = new AbortController();
   const server = Deno.serve({ ...options, signal: controller.signal, onListen() {} }, (request, info) =>
-    handler(request, { remoteAddress: (info.remoteAddr as { hostname?: string }).hostname ?? "-" }),
+    handler(request, { remoteAddress: () => (info.remoteAddr as { hostname?: string }).hostname ?? "-" }),
   );
   return {
     stop: () => server.shutdown(),

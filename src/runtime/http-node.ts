@@ -56,7 +56,7 @@ function listen(server: NetServer, target: ListenTarget): Promise<void> {
 /** Serves `handler` on `target` with node:http. */
 export async function serveHttpNode(target: ListenTarget, handler: HttpHandler): Promise<HttpServer> {
   const server = createServer((req, res) => {
-    const info = { remoteAddress: req.socket.remoteAddress ?? "-" };
+    const info = { remoteAddress: () => req.socket.remoteAddress ?? "-" };
     Promise.resolve()
       .then(() => handler(toRequest(req), info))
       .then((response) => writeResponse(response, res))

@@ -109,9 +109,9 @@ export type ListenTarget =
   /** An inherited listening socket (fd 3 and up), opened by the master. */
   | { kind: "fd"; fd: number };
 
-/** What an HTTP handler learns about the connection. */
+/** What an HTTP handler can learn about the connection (computed only when asked: it costs). */
 export interface RequestInfo {
-  remoteAddress: string;
+  remoteAddress(): string;
 }
 
 /** The app's fetch-style handler, as the runtime calls it. */
