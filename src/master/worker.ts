@@ -16,7 +16,7 @@ import { connectWorkerChannel, type WorkerChannel } from "./worker-channel.ts";
 export const WORKER_BOOT_ERROR = 3;
 
 /** Seconds a stopping worker keeps serving (answering "Connection: close") before its server stops. */
-const DRAIN_SECS = 0.25;
+const DRAIN_SECS = 1;
 
 /** What every worker of one generation runs with (written by the master). */
 export interface WorkerSettings {

@@ -72,6 +72,8 @@ export function httpTests(launcher: Launcher): void {
         async (run) => {
           expect(await get(`http://127.0.0.1:${port}/a`)).toEqual({ status: 200, text: "function /a" });
           expect(await get(`http://[::1]:${port}/b`)).toEqual({ status: 200, text: "function /b" });
+          // The TCP bind answered; the unix one is ready when every worker is (the master says "listening").
+          await run.waitOutput("listening at");
           const viaUnix = Bun.spawnSync(["curl", "-s", "--unix-socket", unix, "http://localhost/c"]);
           expect(viaUnix.stdout.toString()).toBe("function /c");
           run.signal("SIGTERM");
@@ -174,12 +176,16 @@ export function httpTests(launcher: Launcher): void {
       );
       renameSync(log, `${log}.1`);
       run.signal("SIGUSR1");
-      await run.waitOutput("SIGUSR1: reopening log files");
+      // Lines go on to the moved file until the worker has reopened; then to the new one only.
+      let n = 0;
       await waitFor(async () => {
-        await get(`${base}/after-rotation`);
-        return existsSync(log) && readFileSync(log, "utf8").includes("/after-rotation");
+        await get(`${base}/probe-${++n}`);
+        return existsSync(log) && readFileSync(log, "utf8").includes("/probe-");
       }, "lines in the reopened log");
+      await get(`${base}/after-rotation`);
+      await waitFor(() => readFileSync(log, "utf8").includes("/after-rotation"), "the last line in the new file");
       expect(readFileSync(`${log}.1`, "utf8")).not.toContain("/after-rotation");
+      expect(run.output()).toContain("SIGUSR1: reopening log files");
     });
   });
 
