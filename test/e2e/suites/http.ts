@@ -84,8 +84,12 @@ export function httpTests(launcher: Launcher): void {
     } finally {
       tmp.cleanup();
     }
-    await withApp(launcher, {}, async (_, base) => {
+    // The `app` setting instead of the APP argument; the access log to stdout.
+    const appPort = await freePort();
+    const base = `http://127.0.0.1:${appPort}`;
+    await withMaster(launcher, { config: { ...FAST, app: APP, accesslog: "-", bind: [`127.0.0.1:${appPort}`] }, waitHttp: `${base}/` }, async (run) => {
       expect(await get(`${base}/echo`, { method: "POST", body: "posted" })).toEqual({ status: 200, text: "posted" });
+      await run.waitOutput(/"POST \/echo HTTP\/1\.1" 200 /);
     });
   });
 
