@@ -54,6 +54,9 @@ function buildBinary(target: string): string {
     `--target=bun-${target}`,
     "--no-compile-autoload-dotenv",
     "--no-compile-autoload-bunfig",
+    // package.json files are read at run time, so an operator's app and targets can
+    // import the packages installed next to them (hono, bullmq…).
+    "--compile-autoload-package-json",
     `--outfile=${outfile}`,
   ]);
   console.log(`built ${outfile}`);

@@ -103,7 +103,8 @@ export async function loadConfig(runtime: Runtime, sources: ConfigSources): Prom
   if (sources.configFile !== null) {
     const main = await readConfigFile(runtime, sources.configFile);
     for (const key of Object.keys(main)) {
-      if (!KNOWN_KEYS.has(key)) layers.warnings.push(`${sources.configFile}: unknown setting "${key}" (ignored)`);
+      // "$schema" points editors at schema.json in a .json config.
+      if (!KNOWN_KEYS.has(key) && key !== "$schema") layers.warnings.push(`${sources.configFile}: unknown setting "${key}" (ignored)`);
     }
     layers.add(pick(main, (key) => KNOWN_KEYS.has(key)), sources.configFile);
     mainCompanionSettings = pick(main, isCompanionKey);

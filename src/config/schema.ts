@@ -175,6 +175,20 @@ const SETTINGS_ENTRIES = {
   companion_manager_shutdown_buffer: v.optional(Seconds, 10),
 };
 
+/** Documentation of every key of a companion spec, shown in `docs/settings.md` and schema.json. */
+export const COMPANION_KEY_DOCS: Record<string, string> = {
+  name: "Unique name: letters, digits, `_`, `.`, `@`, `-`.",
+  target: "`module:export`: the function the companion process calls (a path relative to `cwd`, or a package).",
+  cwd: "Working directory (default: companion_cwd, else the master's).",
+  env: "Environment added to the inherited one, over companion_env.",
+  stop_signal: "Signal that asks it to stop (default: companion_stop_signal).",
+  stop_timeout: "Seconds between the stop signal and SIGKILL (default: companion_stop_timeout).",
+  reload_timeout: "Seconds to wait for the old process on restart (default: companion_reload_timeout).",
+  startsecs: "Seconds it must stay up to count as RUNNING (default: companion_startsecs).",
+  stdout: 'A file path (appended to) or "inherit" (default: companion_stdout).',
+  stderr: 'A file path, "stdout" or "inherit" (default: companion_stderr).',
+};
+
 /** The settings schema. A `looseObject`: unknown settings are reported as warnings by the loader. */
 export const SettingsSchema = v.looseObject(SETTINGS_ENTRIES);
 
