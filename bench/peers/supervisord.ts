@@ -21,7 +21,7 @@ export function hasSupervisord(): boolean {
 }
 
 /** Starts supervisord with `programs` (name -> command) and waits until all are RUNNING. */
-export async function startSupervisord(dir: string, programs: Record<string, string>, extra = "startsecs=0"): Promise<Supervisord> {
+export async function startSupervisord(dir: string, programs: Record<string, string>, extra = "startsecs=0", wait = true): Promise<Supervisord> {
   const config = join(dir, "supervisord.conf");
   const socket = join(dir, "supervisor.sock");
   const sections = Object.entries(programs).map(
@@ -41,7 +41,7 @@ export async function startSupervisord(dir: string, programs: Record<string, str
   const ctl = ["supervisorctl", "-c", config];
   await until(() => existsSync(socket), "supervisord's socket");
   const count = Object.keys(programs).length;
-  await until(() => {
+  if (wait) await until(() => {
     const out = Bun.spawnSync([...ctl, "status"]).stdout.toString();
     return out.split("\n").filter((line) => line.includes("RUNNING")).length === count;
   }, "supervisord's programs to run", 60_000);

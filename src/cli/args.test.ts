@@ -1,5 +1,5 @@
 import { describe, expect, test } from "bun:test";
-import { assertKnownOptions, collectRepeated, moveGlobalOptions, numberOrString } from "./args.ts";
+import { assertKnownOptions, collectRepeated, moveGlobalOptions, numberOrString, parseCommandArgs } from "./args.ts";
 
 describe("argument helpers", () => {
   test("-s before the command moves behind it", () => {
@@ -18,5 +18,23 @@ describe("argument helpers", () => {
     expect(numberOrString("2.5")).toBe(2.5);
     expect(numberOrString("abc")).toBe("abc");
     expect(numberOrString("")).toBe("");
+  });
+});
+
+describe("parseCommandArgs", () => {
+  const defs = {
+    name: { type: "positional" as const },
+    socket: { type: "string" as const, alias: "s" },
+    json: { type: "boolean" as const },
+    wait: { type: "boolean" as const, default: true },
+    "state-dir": { type: "string" as const },
+  };
+  test("positionals, values, aliases, --no- forms, defaults", () => {
+    expect(parseCommandArgs(["rq", "-s", "/x.sock", "--json", "--no-wait"], defs)).toEqual({ _: ["rq"], name: "rq", socket: "/x.sock", json: true, wait: false });
+    expect(parseCommandArgs(["--socket=/y", "--state-dir", "/d"], defs)).toEqual({ _: [], socket: "/y", wait: true, "state-dir": "/d" });
+    expect(parseCommandArgs(["a", "b", "--", "-c"], defs)._).toEqual(["a", "b", "-c"]);
+  });
+  test("unknown options are usage errors", () => {
+    expect(() => parseCommandArgs(["--bogus"], defs)).toThrow("unknown option --bogus");
   });
 });

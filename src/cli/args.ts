@@ -16,6 +16,7 @@ export class UsageError extends Error {
 export interface ArgDef {
   type?: "string" | "boolean" | "positional" | "enum";
   alias?: string | string[];
+  default?: unknown;
 }
 
 const GLOBAL_VALUE_OPTIONS = new Set(["-s", "--socket", "-c", "--config"]);
@@ -92,4 +93,53 @@ export function collectRepeated(argv: readonly string[], names: readonly string[
 export function numberOrString(value: string): number | string {
   const number = Number(value);
   return value.trim() !== "" && Number.isFinite(number) ? number : value;
+}
+
+/** Parsed arguments as commands see them: `_` for the positionals, each option by its defined name. */
+export type ParsedArgs = { _: string[] } & Record<string, string | boolean | string[] | undefined>;
+
+/**
+ * Parses `argv` against a command's argument definitions (string, boolean with
+ * `--no-` forms, positionals in order, aliases, `--name=value`). Unknown options
+ * are usage errors. Defaults apply to what is not given.
+ */
+export function parseCommandArgs(argv: readonly string[], defs: Record<string, ArgDef & { default?: unknown }>): ParsedArgs {
+  assertKnownOptions(argv, defs);
+  const byFlag = new Map<string, [string, ArgDef]>();
+  for (const [name, def] of Object.entries(defs)) {
+    if (def.type === "positional") continue;
+    for (const flag of [name, kebab(name), ...[def.alias ?? []].flat()]) byFlag.set(flag, [name, def]);
+  }
+  const parsed: ParsedArgs = { _: [] };
+  for (const [name, def] of Object.entries(defs)) if (def.default !== undefined) parsed[name] = def.default as string | boolean;
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i] ?? "";
+    if (arg === "--") {
+      parsed._.push(...argv.slice(i + 1));
+      break;
+    }
+    if (!arg.startsWith("-") || arg === "-") {
+      parsed._.push(arg);
+      continue;
+    }
+    const [flag = "", inline] = arg.replace(/^--?/, "").split("=", 2);
+    const direct = byFlag.get(flag);
+    if (direct === undefined && flag.startsWith("no-")) {
+      const negated = byFlag.get(flag.slice(3));
+      if (negated !== undefined) parsed[negated[0]] = false;
+      continue;
+    }
+    if (direct === undefined) continue;
+    const [name, def] = direct;
+    if (def.type === "boolean") parsed[name] = inline === undefined ? true : inline !== "false";
+    else {
+      parsed[name] = inline ?? argv[i + 1] ?? "";
+      if (inline === undefined) i += 1;
+    }
+  }
+  const positionals = Object.entries(defs).filter(([, def]) => def.type === "positional");
+  positionals.forEach(([name], index) => {
+    if (parsed._[index] !== undefined) parsed[name] = parsed._[index];
+  });
+  return parsed;
 }

@@ -2,13 +2,15 @@
  * The CLI: one citty command tree with lazy subcommands (a companion process
  * loads neither the config validator nor the master), explicit argv (citty's
  * runMain would read process.argv, which differs in the binary and under
- * Deno), and exit statuses: 0 ok, 1 failure, 2 usage.
+ * Deno), and exit statuses: 0 ok, 1 failure, 2 usage. Arguments are parsed by
+ * args.ts against each command's citty definition: citty's own parser sits on
+ * node:util, which costs a ctl call ~6 ms to load under Bun; citty renders help.
  */
-import { defineCommand, renderUsage, runCommand, type CommandDef } from "citty";
+import { defineCommand, type CommandDef } from "citty";
 import { ConfigError, errorMessage, FatalError } from "../errors.ts";
 import type { Runtime } from "../runtime/index.ts";
 import { VERSION } from "../version.ts";
-import { assertKnownOptions, moveGlobalOptions, UsageError, type ArgDef } from "./args.ts";
+import { moveGlobalOptions, parseCommandArgs, UsageError, type ArgDef } from "./args.ts";
 import { getOutcome, setExitCode } from "./outcome.ts";
 
 const subCommands = {
@@ -41,6 +43,7 @@ export function formatVersion(runtime: Runtime): string {
 }
 
 async function showHelp(runtime: Runtime, argv: readonly string[]): Promise<void> {
+  const { renderUsage } = await import("citty");
   const name = argv.find((arg) => !arg.startsWith("-")) as SubCommandName | undefined;
   const command = name !== undefined && name in subCommands ? ((await subCommands[name]()) as CommandDef) : (root as CommandDef);
   await runtime.write("stdout", `${await renderUsage(command, command === root ? undefined : (root as CommandDef))}\n`);
@@ -59,8 +62,9 @@ async function dispatch(runtime: Runtime, argv: string[]): Promise<void> {
   const name = argv[0] as SubCommandName;
   if (!(name in subCommands)) throw new UsageError(`unknown command "${argv[0]}"; try --help`);
   const command = (await subCommands[name]()) as CommandDef;
-  assertKnownOptions(argv.slice(1), ((await command.args) ?? {}) as Record<string, ArgDef>);
-  await runCommand(root, { rawArgs: argv });
+  const rawArgs = argv.slice(1);
+  const args = parseCommandArgs(rawArgs, ((await command.args) ?? {}) as Record<string, ArgDef>);
+  await command.run?.({ rawArgs, args: args as never, cmd: command, data: undefined });
 }
 
 /** Runs the CLI; returns the exit status, or "keep-running" for a companion that lives on its event loop. */

@@ -126,6 +126,8 @@ export async function runManagerRole(runtime: Runtime, stateDir: string): Promis
   if (stopRequested === null) {
     manager.start(state.companion);
     log.info(`started ${state.companion.companions.length} companion(s)`);
+    // Start-up garbage (config loading, module evaluation) is not needed again: return it now.
+    runtime.collectGarbage();
     await new Promise<void>((resolve) => {
       wake = resolve;
     });

@@ -172,6 +172,8 @@ export async function runMaster(runtime: Runtime, options: MasterOptions): Promi
     throw error;
   }
 
+  // Start-up garbage (config loading, module evaluation) is not needed again: return it now.
+  runtime.collectGarbage();
   await stopRequested;
   // A quick stop may have joined a graceful one: wait for every one of them.
   while (pendingStops.size > 0) {

@@ -121,6 +121,7 @@ export function createBunRuntime(): Runtime {
     openSharedListener: () => Promise.reject(new Error("Bun workers bind with SO_REUSEPORT; there is no shared listener")),
     listenUnix: listenUnixBun,
     connectUnix: connectUnixBun,
+    collectGarbage: () => Bun.gc(true),
     spawn: spawnBun,
     setParentDeathSignal: setParentDeathSignalBun,
     importFresh: async (path) => (await import("./import-fresh.ts")).importFreshBun(path),

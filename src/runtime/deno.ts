@@ -250,6 +250,7 @@ export function createDenoRuntime(): Runtime {
     setExitCode: (code) => {
       Deno.exitCode = code;
     },
+    collectGarbage: () => {},
     spawn: spawnDeno,
     kill: killDeno,
     onSignal: (signal, handler) => {

@@ -101,6 +101,7 @@ export function createNodeRuntime(): Runtime {
     openSharedListener: async (target) => (await import("./http-node.ts")).openSharedListenerNode(target),
     listenUnix: listenUnixNode,
     connectUnix: connectUnixNode,
+    collectGarbage: () => (globalThis as { gc?: () => void }).gc?.(),
     spawn: spawnNode,
     setParentDeathSignal: () => false,
     importFresh: importFreshByUrl,

@@ -167,6 +167,8 @@ export interface Runtime {
   cwd(): string;
   env(): Record<string, string>;
   exit(code: number): never;
+  /** Asks for a full garbage collection where the runtime offers it (after start-up, to return its garbage). */
+  collectGarbage(): void;
   /** Writes text to our stdout or stderr; resolves once written (safe to exit after). */
   write(stream: "stdout" | "stderr", text: string): Promise<void>;
   /** Set the code this process exits with once its event loop is empty. */
