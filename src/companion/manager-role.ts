@@ -47,10 +47,11 @@ function createRequestHandler(runtime: Runtime, manager: Manager, state: Manager
     return reply;
   }
 
-  return async (request: Request): Promise<Reply> => {
+  return async (request: Request): Promise<Reply | Uint8Array> => {
     switch (request.cmd) {
       case "status":
-        return manager.status(request.names);
+        // The common case, a full status without an id, is served from the cached line.
+        return request.names === undefined && request.id === undefined ? manager.statusLine() : manager.status(request.names);
       case "reread": {
         // One reread at a time, in the order they arrived.
         const result = rereads.then(reread);

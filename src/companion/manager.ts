@@ -8,7 +8,7 @@
 import type { Clock, TimerHandle } from "../clock.ts";
 import { hashCompanion } from "../config/hash.ts";
 import type { CompanionConfig, ResolvedCompanion } from "../config/resolve.ts";
-import type { CommandReply, ErrorReply, RereadReply, StatusReply } from "../control/protocol.ts";
+import { encodeReply, type CommandReply, type ErrorReply, type RereadReply, type StatusReply } from "../control/protocol.ts";
 import { errorMessage } from "../errors.ts";
 import type { Logger } from "../log.ts";
 import type { ChildHandle, Runtime, SpawnOptions } from "../runtime/index.ts";
@@ -40,6 +40,11 @@ export interface Manager {
   /** Creates a record per companion and starts them all. */
   start(config: CompanionConfig): void;
   status(names?: readonly string[]): StatusReply | ErrorReply;
+  /**
+   * The whole status reply as an encoded line, cached until a companion changes
+   * or the next 100 ms begin: a busy monitoring client costs no allocation.
+   */
+  statusLine(): Uint8Array;
   command(cmd: "start" | "stop" | "restart", name: string, wait: boolean): Promise<CommandReply | ErrorReply>;
   /** Applies a new, already validated companion config (the second half of `reread`). */
   apply(config: CompanionConfig): RereadReply;
@@ -70,6 +75,9 @@ export function createManager(deps: ManagerDeps): Manager {
   let spawnSequence = 0;
   let shuttingDown = false;
   let shutdownDone: (() => void) | null = null;
+  // Bumped on every change of any record: the cached status line is stale then.
+  let version = 0;
+  let cachedLine: { version: number; bucket: number; bytes: Uint8Array } | null = null;
   const logs = new Map<string, Logger>();
   const logFor = (name: string) => {
     let tagged = logs.get(name);
@@ -176,6 +184,7 @@ export function createManager(deps: ManagerDeps): Manager {
       case "removed":
         for (const kind of timers.get(name)?.keys() ?? []) clearTimer(name, kind);
         records.delete(name);
+        version += 1;
         timers.delete(name);
         spawnIds.delete(name);
         logs.delete(name);
@@ -212,6 +221,7 @@ export function createManager(deps: ManagerDeps): Manager {
     if (record === undefined) return [];
     const { next, effects } = transition(record, event, clock.now());
     records.set(name, next);
+    version += 1;
     for (const effect of effects) run(name, effect);
     settleWaiters(name);
     checkShutdownDone();
@@ -253,6 +263,14 @@ export function createManager(deps: ManagerDeps): Manager {
       return { ok: true, companions: wanted.map((record) => toCompanionStatus(record, now)) };
     },
 
+    statusLine() {
+      const bucket = Math.floor(clock.now() / 100);
+      if (cachedLine === null || cachedLine.version !== version || cachedLine.bucket !== bucket) {
+        cachedLine = { version, bucket, bytes: encodeReply(this.status() as StatusReply) };
+      }
+      return cachedLine.bytes;
+    },
+
     async command(cmd, name, wait) {
       if (!records.has(name)) return { ok: false, error: `unknown companion "${name}"` };
       if (shuttingDown && cmd !== "stop") return { ok: false, error: "the manager is shutting down", name };
@@ -273,6 +291,7 @@ export function createManager(deps: ManagerDeps): Manager {
       const restartDelayMs = Math.round(next.restart_delay * 1000);
       config = next;
       for (const [name, record] of records) records.set(name, { ...record, restartDelayMs });
+      version += 1;
       const wanted = new Set(next.companions.map((spec) => spec.name));
       for (const spec of next.companions) {
         const record = records.get(spec.name);

@@ -85,7 +85,8 @@ export function toCompanionStatus(record: CompanionRecord, now: number): Compani
     state: record.state,
     pid: record.pid,
     description: describeRecord(record, now),
-    uptime: running ? Math.max(0, (now - (record.spawnedAt ?? now)) / 1000) : null,
+    // Tenths of a second: replies are cached per 100 ms (see Manager.statusLine).
+    uptime: running ? Math.round(Math.max(0, now - (record.spawnedAt ?? now)) / 100) / 10 : null,
     restart_count: Math.max(0, record.spawnCount - 1),
     exit_count: record.exitCount,
     kill_count: record.killCount,

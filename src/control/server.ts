@@ -17,8 +17,8 @@ export const MAX_CONNECTIONS = 2048;
 /** Unread bytes a connection may pile up while its previous request is being answered. */
 export const MAX_BUFFERED_BYTES = 2 * MAX_LINE_BYTES;
 
-/** Handles one validated request. May take long (`wait: true`); only its own connection waits. */
-export type RequestHandler = (request: Request) => Promise<Reply>;
+/** Handles one validated request. May take long (`wait: true`); only its own connection waits. A reply may come encoded already (a cached line). */
+export type RequestHandler = (request: Request) => Promise<Reply | Uint8Array>;
 
 /** Options of `startControlServer`. */
 export interface ControlServerOptions {
@@ -38,14 +38,15 @@ function withId(reply: Reply, request: { id?: string | number }): Reply {
   return request.id === undefined ? reply : { ...reply, id: request.id };
 }
 
-async function answer(line: Uint8Array, handle: RequestHandler): Promise<Reply> {
+async function answer(line: Uint8Array, handle: RequestHandler): Promise<Uint8Array> {
   const decoded = decodeRequest(line);
-  if (!decoded.ok) return decoded.reply;
+  if (!decoded.ok) return encodeReply(decoded.reply);
   try {
-    return withId(await handle(decoded.request), decoded.request);
+    const reply = await handle(decoded.request);
+    return reply instanceof Uint8Array ? reply : encodeReply(withId(reply, decoded.request));
   } catch (error) {
     const reply: ErrorReply = { ok: false, error: `internal error: ${errorMessage(error)}` };
-    return withId(reply, decoded.request);
+    return encodeReply(withId(reply, decoded.request));
   }
 }
 
@@ -57,7 +58,7 @@ async function serveConnection(conn: Connection, handle: RequestHandler): Promis
     const { lines, overflow } = splitter.push(chunk);
     for (const line of lines) {
       if (line.length === 0) continue;
-      await conn.write(encodeReply(await answer(line, handle)));
+      await conn.write(await answer(line, handle));
     }
     if (overflow) {
       await conn.write(encodeReply({ ok: false, error: `request line longer than ${MAX_LINE_BYTES} bytes; closing the connection` }));
@@ -67,7 +68,7 @@ async function serveConnection(conn: Connection, handle: RequestHandler): Promis
   }
   // A client may send its last request without a newline and then shut down its side.
   const last = splitter.flush();
-  if (last !== null && last.length > 0) await conn.write(encodeReply(await answer(last, handle)));
+  if (last !== null && last.length > 0) await conn.write(await answer(last, handle));
   conn.end();
 }
 
