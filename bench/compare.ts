@@ -49,9 +49,9 @@ interface Running {
 
 const names = (count: number) => Array.from({ length: count }, (_, i) => `p${i + 1}`);
 
-async function start(system: SystemName, dir: string, count: number, program: "idle" | "crash", env: Record<string, string> = {}): Promise<Running> {
+async function start(system: SystemName, dir: string, count: number, program: "idle" | "crash", env: Record<string, string> = {}, masterEnv: Record<string, string> = {}): Promise<Running> {
   if (system === "gunicorn-companion") {
-    const ours = await startOurs(dir, count, program, { env, restartDelay: program === "crash" ? 0 : 5, wait: program !== "crash" });
+    const ours = await startOurs(dir, count, program, { env, masterEnv, restartDelay: program === "crash" ? 0 : 5, wait: program !== "crash" });
     return {
       daemonPids: () => [ours.masterPid, ours.managerPid()],
       programPids: () => ours.companionPids(),
@@ -85,11 +85,17 @@ async function start(system: SystemName, dir: string, count: number, program: "i
 }
 
 /** Runs `measure` REPS times per system, systems alternating; the median per system. */
-async function scenario(name: string, unit: string, measure: (system: SystemName, dir: string) => Promise<number>, note?: string): Promise<void> {
+async function scenario(
+  name: string,
+  unit: string,
+  measure: (system: SystemName, dir: string) => Promise<number>,
+  note?: string,
+  only: readonly SystemName[] = SYSTEMS,
+): Promise<void> {
   if (ONLY.length > 0 && !ONLY.some((o) => name.includes(o))) return;
   const samples = new Map<SystemName, number[]>();
   for (let rep = 0; rep < REPS; rep++) {
-    for (const system of SYSTEMS) {
+    for (const system of SYSTEMS.filter((s) => only.includes(s))) {
       const tmp = tempDir(`gc-cmp-${system}`);
       try {
         samples.set(system, [...(samples.get(system) ?? []), await measure(system, tmp.dir)]);
@@ -119,7 +125,6 @@ await scenario("status CLI, 10 programs (median wall time)", "ms", async (system
 
 /** p50/p99 of `count` status requests, one connection or one connection each. */
 async function controlPlane(system: SystemName, dir: string, persistent: boolean, p: number): Promise<number> {
-  if (system === "pm2") throw new Error("PM2's RPC (axon) has no request/reply protocol to time from outside");
   const running = await start(system, dir, 100, "idle");
   const times: number[] = [];
   try {
@@ -191,7 +196,8 @@ for (const persistent of [true, false]) {
       `control plane, 100 programs, p${p} of 1,000 status requests (${persistent ? "one connection" : "a connection each"})`,
       "ms",
       (system, dir) => controlPlane(system, dir, persistent, p),
-      "after 2 s of warm-up requests; supervisord: XML-RPC getAllProcessInfo; PM2: not measurable",
+      "after 2 s of warm-up requests; supervisord: XML-RPC getAllProcessInfo; PM2's RPC has no request/reply to time from outside",
+      ["gunicorn-companion", "supervisord"],
     );
   }
 }
@@ -225,8 +231,9 @@ for (const p of [50, 99]) {
   await scenario(`crash -> respawn, restart delay 0, p${p}`, "ms", async (system, dir) => percentile(await respawnGaps(system, dir), p));
 }
 
-await scenario(`idle CPU of the supervisor over ${IDLE_SECS} s, 100 idle programs`, "ms CPU", async (system, dir) => {
-  const running = await start(system, dir, 100, "idle");
+/** CPU the supervisor's own processes use while 100 programs idle. */
+async function idleCpu(system: SystemName, dir: string, masterEnv: Record<string, string> = {}): Promise<number> {
+  const running = await start(system, dir, 100, "idle", {}, masterEnv);
   try {
     await sleep(2000);
     const pids = running.daemonPids();
@@ -236,7 +243,21 @@ await scenario(`idle CPU of the supervisor over ${IDLE_SECS} s, 100 idle program
   } finally {
     await running.stop();
   }
-}, "10 ms resolution (kernel clock ticks); gunicorn-companion: master + manager");
+}
+
+await scenario(
+  `idle CPU of the supervisor over ${IDLE_SECS} s, 100 idle programs`,
+  "ms CPU",
+  (system, dir) => idleCpu(system, dir),
+  "10 ms resolution (kernel clock ticks); gunicorn-companion: master + manager",
+);
+await scenario(
+  `idle CPU of the supervisor over ${IDLE_SECS} s, 100 idle programs, master started with BUN_GC_TIMER_DISABLE=1`,
+  "ms CPU",
+  (system, dir) => idleCpu(system, dir, { BUN_GC_TIMER_DISABLE: "1" }),
+  "Bun's 1 Hz GC timer off in the master too (the manager always has it off)",
+  ["gunicorn-companion"],
+);
 
 for (const count of [0, 100]) {
   for (const [label, measure] of [

@@ -11,4 +11,4 @@ DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq hyperfine wrk superv
 ($SUDO systemctl disable --now supervisor 2>/dev/null || $SUDO service supervisor stop 2>/dev/null || true) >/dev/null
 mkdir -p bench/.peers
 npm install --prefix bench/.peers --no-audit --no-fund pm2@6 >/dev/null
-echo "bench peers ready: $(supervisord --version) supervisord, pm2 $(node bench/.peers/node_modules/pm2/bin/pm2 --version 2>/dev/null | tail -1)"
+echo "bench peers ready: supervisord $(supervisord --version), pm2 $(node -p "require('./bench/.peers/node_modules/pm2/package.json').version")"

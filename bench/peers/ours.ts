@@ -35,7 +35,12 @@ async function request(socket: string, body: unknown): Promise<Record<string, un
 }
 
 /** Starts the master with `count` companions running `program`; waits for them unless `wait` is false. */
-export async function startOurs(dir: string, count: number, program: "idle" | "crash", options: { restartDelay?: number; env?: Record<string, string>; wait?: boolean } = {}): Promise<Ours> {
+export async function startOurs(
+  dir: string,
+  count: number,
+  program: "idle" | "crash",
+  options: { restartDelay?: number; env?: Record<string, string>; masterEnv?: Record<string, string>; wait?: boolean } = {},
+): Promise<Ours> {
   const socket = join(dir, "gc.sock");
   const config = join(dir, "gunicorn.conf.json");
   writeFileSync(
@@ -49,7 +54,7 @@ export async function startOurs(dir: string, count: number, program: "idle" | "c
       companion_workers: Array.from({ length: count }, (_, i) => ({ name: `p${i + 1}`, target: `${PROGRAMS}:${program}`, env: options.env ?? {} })),
     }),
   );
-  const proc = Bun.spawn([BINARY, "master", "-c", config], { cwd: dir, env: { ...process.env, TMPDIR: dir }, stdout: "ignore", stderr: "ignore" });
+  const proc = Bun.spawn([BINARY, "master", "-c", config], { cwd: dir, env: { ...process.env, TMPDIR: dir, ...options.masterEnv }, stdout: "ignore", stderr: "ignore" });
   const status = async () => ((await request(socket, { cmd: "status" }).catch(() => ({ companions: [] }))).companions ?? []) as Array<{ state: string; pid: number | null }>;
   if (options.wait !== false) await until(async () => (await status()).filter((c) => c.state === "RUNNING").length === count, `${count} companions RUNNING`, 60_000);
   return {

@@ -45,7 +45,21 @@ export async function startPm2(dir: string, apps: Record<string, string[]>, extr
     daemonPid: () => Number(readFileSync(join(home, "pm2.pid"), "utf8")),
     appPids: () => jlist().map((a) => a.pid).filter((p) => p > 0),
     async kill() {
+      let daemon = 0;
+      try {
+        daemon = Number(readFileSync(join(home, "pm2.pid"), "utf8"));
+      } catch {
+        // not started
+      }
       Bun.spawnSync(cli("kill"), { env, stdout: "ignore", stderr: "ignore" });
+      // Never leave a daemon behind: `pm2 kill` should have stopped it; make sure.
+      if (daemon > 0) {
+        try {
+          process.kill(daemon, "SIGKILL");
+        } catch {
+          // gone, as it should be
+        }
+      }
     },
   };
 }

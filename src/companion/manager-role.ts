@@ -13,6 +13,7 @@ import { errorMessage, FatalError } from "../errors.ts";
 import { createLogger, type Logger } from "../log.ts";
 import { formatSelfCommand, type Runtime } from "../runtime/index.ts";
 import { MANAGER_FATAL_EXIT_CODE } from "./exit-codes.ts";
+import { companionBaseEnv } from "./gc-timer.ts";
 import { createManager, type Manager } from "./manager.ts";
 import { stopOrphans } from "./orphans.ts";
 import { createFilePidRegistry } from "./pid-registry.ts";
@@ -75,7 +76,7 @@ export async function runManagerRole(runtime: Runtime, stateDir: string): Promis
     clock: createSystemClock(),
     log,
     registry,
-    baseEnv: runtime.env(),
+    baseEnv: companionBaseEnv(runtime.env()),
     reports: createReportFiles(stateDir),
     companionArgv: (spec, reportFile) =>
       formatSelfCommand(snapshot, "companion", [spec.name, spec.target, ...(reportFile === null ? [] : ["--report", reportFile])]),

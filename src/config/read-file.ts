@@ -6,6 +6,14 @@ import type { Runtime } from "../runtime/index.ts";
 /** Seconds a config module may take to import (a top-level await that hangs ends here). */
 export const CONFIG_IMPORT_TIMEOUT_SECS = 10;
 
+/** Environment variable that changes that limit (seconds, fractions allowed). */
+export const CONFIG_TIMEOUT_ENV = "GUNICORN_COMPANION_CONFIG_TIMEOUT";
+
+function importTimeoutSecs(runtime: Runtime): number {
+  const value = Number(runtime.env()[CONFIG_TIMEOUT_ENV]);
+  return Number.isFinite(value) && value > 0 ? value : CONFIG_IMPORT_TIMEOUT_SECS;
+}
+
 const MODULE_EXTENSIONS = new Set([".ts", ".mts", ".js", ".mjs"]);
 
 function fail(file: string, message: string, cause?: unknown): never {
@@ -37,11 +45,9 @@ async function providePublicApi(runtime: Runtime): Promise<void> {
 async function importWithTimeout(runtime: Runtime, file: string): Promise<Record<string, unknown>> {
   await providePublicApi(runtime);
   let timer: ReturnType<typeof setTimeout> | undefined;
+  const limit = importTimeoutSecs(runtime);
   const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(
-      () => reject(new Error(`did not finish importing within ${CONFIG_IMPORT_TIMEOUT_SECS}s (a top-level await that never settles?)`)),
-      CONFIG_IMPORT_TIMEOUT_SECS * 1000,
-    );
+    timer = setTimeout(() => reject(new Error(`did not finish importing within ${limit}s (a top-level await that never settles?)`)), limit * 1000);
   });
   try {
     return await Promise.race([runtime.importFresh(file), timeout]);

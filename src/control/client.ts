@@ -22,7 +22,14 @@ export async function connectControl(runtime: Runtime, path: string): Promise<Co
     conn = await runtime.connectUnix(path);
   } catch (error) {
     const code = (error as { code?: string }).code;
-    const reason = code === "ENOENT" ? "no such socket" : code === "ECONNREFUSED" ? "connection refused (no manager is running)" : (error as Error).message;
+    const reason =
+      code === "ENOENT"
+        ? "no such socket"
+        : code === "ECONNREFUSED"
+          ? "connection refused (no manager is running)"
+          : code === "EACCES"
+            ? "permission denied (the socket's mode or owner keeps this user out)"
+            : `${(error as Error).message}${code === undefined ? "" : ` (${code})`}`;
     throw new ControlError("unreachable", `cannot reach the control socket ${path}: ${reason}`, { cause: error });
   }
   const waiting: Array<{ resolve: (reply: Reply) => void; reject: (error: Error) => void }> = [];

@@ -3,7 +3,7 @@
  * live manager answers on, replace a stale one, and never unlink or follow
  * anything that is not a socket.
  */
-import { chmodSync, linkSync, lstatSync, statSync, unlinkSync, type Stats } from "node:fs";
+import { accessSync, chmodSync, constants, linkSync, lstatSync, statSync, unlinkSync, type Stats } from "node:fs";
 import { platform } from "node:os";
 import { basename, dirname, join } from "node:path";
 import { FatalError } from "../errors.ts";
@@ -25,6 +25,29 @@ function lstatOrNull(path: string): Stats | null {
   }
 }
 
+/**
+ * Checks a socket path before anything starts: its length, and a directory
+ * that exists and can be written. A `FatalError` says which and why.
+ */
+export function checkSocketPath(path: string): void {
+  if (byteLength(path) > maxSocketPathBytes()) {
+    throw new FatalError(`control socket path is ${byteLength(path)} bytes long, over the limit of ${maxSocketPathBytes()}: ${path}`);
+  }
+  const dir = dirname(path);
+  let stats: Stats;
+  try {
+    stats = statSync(dir);
+  } catch {
+    throw new FatalError(`control socket directory ${dir} does not exist (for ${path})`);
+  }
+  if (!stats.isDirectory()) throw new FatalError(`control socket directory ${dir} is not a directory (for ${path})`);
+  try {
+    accessSync(dir, constants.W_OK | constants.X_OK);
+  } catch {
+    throw new FatalError(`control socket directory ${dir} is not writable (for ${path})`);
+  }
+}
+
 /** Whether something answers on the socket at `path`. */
 export async function isSocketLive(runtime: Runtime, path: string): Promise<boolean> {
   try {
@@ -42,9 +65,7 @@ export async function isSocketLive(runtime: Runtime, path: string): Promise<bool
  * refused with a `FatalError`.
  */
 export async function clearStaleSocket(runtime: Runtime, path: string): Promise<void> {
-  if (byteLength(path) > maxSocketPathBytes()) {
-    throw new FatalError(`control socket path is ${byteLength(path)} bytes long, over the limit of ${maxSocketPathBytes()}: ${path}`);
-  }
+  checkSocketPath(path);
   const stats = lstatOrNull(path);
   if (stats === null) return;
   if (!stats.isSocket()) {

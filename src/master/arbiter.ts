@@ -8,7 +8,7 @@
 import { readFileSync, rmSync, writeFileSync } from "node:fs";
 import { createStateDir, removeStateDir } from "../companion/state-dir.ts";
 import { loadConfig, type ConfigSources, type LoadedConfig } from "../config/index.ts";
-import { isSocketLive } from "../control/socket-path.ts";
+import { checkSocketPath, isSocketLive } from "../control/socket-path.ts";
 import { errorMessage, FatalError } from "../errors.ts";
 import { createLogger, type LogFormat, type Logger } from "../log.ts";
 import type { Runtime } from "../runtime/index.ts";
@@ -55,6 +55,7 @@ async function preflight(runtime: Runtime, loaded: LoadedConfig, log: Logger): P
     }
   }
   const socket = settings.companion_control_socket;
+  if (socket !== null) checkSocketPath(socket);
   if (socket !== null && (await isSocketLive(runtime, socket))) {
     throw new FatalError(`control socket ${socket} is in use by a running manager; stop it first or choose another companion_control_socket`);
   }

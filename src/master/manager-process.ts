@@ -4,6 +4,7 @@
  * sure that no companion of a dead manager survives it.
  */
 import { MANAGER_FATAL_EXIT_CODE } from "../companion/exit-codes.ts";
+import { managerEnv } from "../companion/gc-timer.ts";
 import { stopOrphans } from "../companion/orphans.ts";
 import { createFilePidRegistry } from "../companion/pid-registry.ts";
 import { statePaths } from "../companion/state-dir.ts";
@@ -54,7 +55,7 @@ export function createManagerProcess(options: ManagerProcessOptions): ManagerPro
     let handle: ChildHandle;
     try {
       // stdin is the lifeline: the manager sees end-of-file when we die.
-      handle = await runtime.spawn({ argv, stdin: "pipe", stdout: "inherit", stderr: "inherit" });
+      handle = await runtime.spawn({ argv, env: managerEnv(runtime.env()), stdin: "pipe", stdout: "inherit", stderr: "inherit" });
     } catch (error) {
       log.error(`cannot start the companion manager: ${errorMessage(error)}`);
       scheduleRestart(0);

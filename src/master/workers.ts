@@ -131,7 +131,7 @@ export function createWorkerPool(options: WorkerPoolOptions): WorkerPool {
   /** Spawns one worker of the current generation. */
   async function spawnWorker(id: number): Promise<WorkerRecord | null> {
     const gen = current;
-    if (gen === null) return null;
+    if (gen === null || stopping) return null;
     // Where workers cannot share one unix socket, worker 0 serves it (its replacement takes the path over).
     const unix = runtime.httpSharing === "inherit" || id === 0;
     const argv = formatSelfCommand(runtime.snapshot(), "worker", [
@@ -163,6 +163,12 @@ export function createWorkerPool(options: WorkerPoolOptions): WorkerPool {
     });
     const record: WorkerRecord = { id, generation: gen.generation, child, state: "booting", timer: null, bootError: null, ready, settleReady };
     records.set(child.pid, record);
+    if (stopping) {
+      // The master began to stop while this worker was being spawned.
+      void child.exited.then((status) => onExit(record, status.exitCode, status.signal));
+      stopWorker(record, "SIGQUIT");
+      return record;
+    }
     armTimeout(record);
     log.info(`booting worker ${id} with pid ${child.pid}`);
     void child.exited.then((status) => onExit(record, status.exitCode, status.signal));
@@ -310,9 +316,9 @@ export function createWorkerPool(options: WorkerPoolOptions): WorkerPool {
 
     async stop(mode) {
       stopping = true;
-      const all = [...records.values()];
-      for (const record of all) stopWorker(record, mode === "graceful" ? "SIGTERM" : "SIGQUIT");
-      await Promise.all(all.map((r) => r.child.exited));
+      for (const record of records.values()) stopWorker(record, mode === "graceful" ? "SIGTERM" : "SIGQUIT");
+      // A worker whose spawn was in flight stops itself on arrival: wait for those too.
+      while (records.size > 0) await Promise.all([...records.values()].map((r) => r.child.exited));
       listeners.closeAll();
       channel?.close();
     },

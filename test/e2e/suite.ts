@@ -2,7 +2,8 @@
  * The end-to-end suite: one set of tests, run once per launcher (bun, deno,
  * node, the compiled binary) by the small files beside this one.
  */
-import { describe, test } from "bun:test";
+import { afterAll, describe, test } from "bun:test";
+import { cleanupAllRuns } from "../helpers/master.ts";
 import type { Launcher } from "../helpers/launchers.ts";
 import { commandTests } from "./suites/commands.ts";
 import { httpTests } from "./suites/http.ts";
@@ -13,6 +14,7 @@ import { socketTests } from "./suites/socket.ts";
 /** Registers the whole suite for one launcher (skipped, with the reason, when it cannot run here). */
 export function defineE2ESuite(launcher: Launcher): void {
   describe(`e2e (${launcher.name})`, () => {
+    afterAll(cleanupAllRuns);
     if (launcher.unavailable !== null) {
       test.skip(`${launcher.name}: ${launcher.unavailable}`, () => {});
       return;

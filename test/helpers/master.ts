@@ -9,7 +9,7 @@ import { join } from "node:path";
 import type { CompanionStatus } from "../../src/companion/status.ts";
 import type { Launcher } from "./launchers.ts";
 import { ROOT } from "./launchers.ts";
-import { isAlive, killTree, sleep, waitFor } from "./processes.ts";
+import { isAlive, killEverythingUnder, killTree, sleep, waitFor } from "./processes.ts";
 import { makeTempDir } from "./temp.ts";
 
 /** The companion fixtures, as a target module path. */
@@ -122,6 +122,11 @@ export async function runCli(launcher: Launcher, args: string[], options: { cwd?
 
 const liveRuns = new Set<{ cleanup(): void }>();
 
+/** Cleans up every run still alive (a test that timed out never reached its own cleanup). */
+export function cleanupAllRuns(): void {
+  for (const run of [...liveRuns]) run.cleanup();
+}
+
 /** Live children of `parent` whose command line has the role word (`manager`, `worker`). */
 export function childrenOf(parent: number, role: string): number[] {
   const pids: number[] = [];
@@ -221,6 +226,7 @@ export async function startMaster(launcher: Launcher, options: StartOptions): Pr
       liveRuns.delete(run);
       const manager = run.managerPid();
       killTree([proc.pid, ...(manager === null ? [] : [manager]), ...run.workerPids(), ...run.fixturePids().map((p) => p.pid)]);
+      killEverythingUnder(tmp.dir);
       tmp.cleanup();
     },
   };

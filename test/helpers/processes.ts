@@ -1,4 +1,4 @@
-import { readFileSync } from "node:fs";
+import { readdirSync, readFileSync } from "node:fs";
 
 /** Milliseconds of sleep, for pacing a poll; tests never wait on a fixed sleep for an outcome. */
 export const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -34,6 +34,24 @@ export function killTree(pids: readonly number[]): void {
       } catch {
         // already gone
       }
+    }
+  }
+}
+
+/**
+ * SIGKILLs every process whose environment names `dir` as its TMPDIR or
+ * FIXTURE_DIR: a master, its manager, workers, companions and their children
+ * all inherit them, so nothing a test started survives it, whatever went wrong.
+ */
+export function killEverythingUnder(dir: string): void {
+  const marks = [`TMPDIR=${dir}`, `FIXTURE_DIR=${dir}`];
+  for (const name of readdirSync("/proc")) {
+    if (!/^\d+$/.test(name) || Number(name) === process.pid) continue;
+    try {
+      const environ = readFileSync(`/proc/${name}/environ`, "utf8").split("\0");
+      if (environ.some((entry) => marks.includes(entry))) process.kill(Number(name), "SIGKILL");
+    } catch {
+      // gone, or not ours to read
     }
   }
 }

@@ -1,6 +1,7 @@
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
+import { killEverythingUnder } from "./processes.ts";
 
 /** A fresh short temp directory (unix socket paths must stay under ~104 bytes); removed by `cleanup`. */
 export function makeTempDir(prefix = "gc"): { dir: string; file(name: string, content: string): string; cleanup(): void } {
@@ -14,6 +15,8 @@ export function makeTempDir(prefix = "gc"): { dir: string; file(name: string, co
       return path;
     },
     cleanup() {
+      // Whatever was started with this dir as its TMPDIR or FIXTURE_DIR goes with it.
+      killEverythingUnder(dir);
       rmSync(dir, { recursive: true, force: true });
     },
   };
