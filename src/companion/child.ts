@@ -10,7 +10,6 @@
  * - The module or export cannot be loaded: exit 78, the reason on stderr and
  *   in the report file the manager reads for `status`.
  */
-import { writeFileSync } from "node:fs";
 import { parseTarget } from "../config/target.ts";
 import { describeImportFailure, importModule } from "../load-module.ts";
 import type { Runtime } from "../runtime/index.ts";
@@ -24,12 +23,13 @@ export interface CompanionArgs {
   reportFile: string | null;
 }
 
-function failToLoad(runtime: Runtime, args: CompanionArgs, reason: string): never {
+async function failToLoad(runtime: Runtime, args: CompanionArgs, reason: string): Promise<never> {
   const message = `companion "${args.name}": cannot load target "${args.target}": ${reason}`;
   process.stderr.write(`${message}\n`);
   if (args.reportFile !== null) {
     try {
-      writeFileSync(args.reportFile, reason);
+      // Loaded only here: an ordinary companion start never pays for node:fs.
+      (await import("node:fs")).writeFileSync(args.reportFile, reason);
     } catch {
       // The manager falls back to the exit status alone.
     }
@@ -54,17 +54,17 @@ function failed(runtime: Runtime, args: CompanionArgs, error: unknown): never {
 /** Runs the companion role. Returns only when the target returned no promise (the event loop keeps us alive). */
 export async function runCompanion(runtime: Runtime, args: CompanionArgs): Promise<void> {
   const target = parseTarget(args.target);
-  if (target === null) failToLoad(runtime, args, 'expected "module:export"');
+  if (target === null) return failToLoad(runtime, args, 'expected "module:export"');
   let module: Record<string, unknown>;
   try {
     module = await importModule(target.module, runtime.cwd());
   } catch (error) {
-    failToLoad(runtime, args, describeImportFailure(error, runtime.name, runtime.version, target.module));
+    return failToLoad(runtime, args, describeImportFailure(error, runtime.name, runtime.version, target.module));
   }
   const exported = module[target.exportName];
   if (typeof exported !== "function") {
     const what = exported === undefined ? "no such export" : `it is ${typeof exported}, not a function`;
-    failToLoad(runtime, args, `export "${target.exportName}" of ${target.module}: ${what}`);
+    return failToLoad(runtime, args, `export "${target.exportName}" of ${target.module}: ${what}`);
   }
   let result: unknown;
   try {

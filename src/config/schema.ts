@@ -37,7 +37,10 @@ const StdoutTarget = v.pipe(
 /** A file path, "stdout" (same place as stdout) or "inherit". */
 const StderrTarget = NonEmptyString;
 
-const Env = v.record(v.string(), v.string("environment values must be strings"), "expected an object of strings");
+const Env = v.pipe(
+  v.custom<Record<string, unknown>>((value) => typeof value === "object" && value !== null && !Array.isArray(value), "expected an object of strings"),
+  v.record(v.string(), v.string("environment values must be strings"), "expected an object of strings"),
+);
 
 const COMPANION_NAME = /^[A-Za-z0-9_][A-Za-z0-9_.@-]*$/;
 

@@ -12,9 +12,14 @@ export async function importFreshByUrl(path: string): Promise<Record<string, unk
   return (await import(`${pathToFileURL(path).href}?reload=${generation}`)) as Record<string, unknown>;
 }
 
-/** Bun keys file modules by path and ignores a file URL's query; it drops one from require.cache. */
+/**
+ * Bun keys file modules by path and ignores a file URL's query, but not a
+ * plain path's: a new `?reload=N` evaluates the file again, even after an
+ * earlier import of it never settled (a top-level await that hangs).
+ */
 export async function importFreshBun(path: string): Promise<Record<string, unknown>> {
+  generation += 1;
   const require = createRequire(import.meta.url);
   delete require.cache[path];
-  return (await import(path)) as Record<string, unknown>;
+  return (await import(`${path}?reload=${generation}`)) as Record<string, unknown>;
 }

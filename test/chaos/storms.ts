@@ -14,6 +14,7 @@ import { rssMiB } from "../../bench/proc.ts";
 /** What a crash storm did to the manager and the web tier. */
 export interface CrashStormResult {
   seconds: number;
+  restartDelaySecs: number;
   restarts: number;
   managerRssStartMiB: number;
   managerRssEndMiB: number;
@@ -23,12 +24,12 @@ export interface CrashStormResult {
   httpFailed: number;
 }
 
-/** `count` companions that exit every 50 ms for `seconds`, HTTP requests flowing meanwhile. */
-export async function crashStorm(launcher: Launcher, count: number, seconds: number): Promise<CrashStormResult> {
+/** `count` companions that exit 50 ms after they start, restarted after `restartDelaySecs`, for `seconds`; HTTP requests flow meanwhile. */
+export async function crashStorm(launcher: Launcher, count: number, seconds: number, restartDelaySecs = 1): Promise<CrashStormResult> {
   const port = await freePort();
   const config = {
     ...FAST,
-    companion_restart_delay: 0,
+    companion_restart_delay: restartDelaySecs,
     companion_startsecs: 0,
     workers: 1,
     bind: [`127.0.0.1:${port}`],
@@ -64,6 +65,7 @@ export async function crashStorm(launcher: Launcher, count: number, seconds: num
     const companions = (status.companions ?? []) as Array<{ restart_count: number }>;
     result = {
       seconds,
+      restartDelaySecs,
       restarts: companions.reduce((sum, c) => sum + c.restart_count, 0),
       managerRssStartMiB: rssStart,
       managerRssEndMiB: rssMiB(manager),
