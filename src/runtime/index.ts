@@ -2,6 +2,7 @@
  * Picks the runtime implementation once and memoizes it. Deno and Bun are
  * detected before Node because both also expose a Node-compatible `process`.
  */
+import { paceSpawns } from "./pace.ts";
 import type { Runtime } from "./types.ts";
 
 export type {
@@ -34,9 +35,11 @@ let current: Runtime | null = null;
 export async function getRuntime(): Promise<Runtime> {
   if (current !== null) return current;
   const globals = globalThis as { Deno?: unknown; Bun?: unknown };
-  if (globals.Deno !== undefined) current = (await import("./deno.ts")).createDenoRuntime();
-  else if (globals.Bun !== undefined) current = (await import("./bun.ts")).createBunRuntime();
-  else current = (await import("./node.ts")).createNodeRuntime();
+  let runtime: Runtime;
+  if (globals.Deno !== undefined) runtime = (await import("./deno.ts")).createDenoRuntime();
+  else if (globals.Bun !== undefined) runtime = (await import("./bun.ts")).createBunRuntime();
+  else runtime = (await import("./node.ts")).createNodeRuntime();
+  current = { ...runtime, spawn: paceSpawns(runtime.spawn) };
   return current;
 }
 

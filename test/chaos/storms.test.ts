@@ -24,5 +24,6 @@ test("a companion flooding 100 MB of stdout stalls neither the manager nor the o
   console.log(`stdout flood: ${JSON.stringify(result)}`);
   expect(result.floodedMiB).toBeGreaterThanOrEqual(100);
   expect(result.otherCompanionPidUnchanged).toBe(true);
+  expect(result.statusSamples).toBeGreaterThan(5);
   expect(result.statusP99Ms).toBeLessThan(50);
 }, 180_000);

@@ -2,6 +2,7 @@
  * Storm scenarios, measured: companions that crash every 50 ms, and one that
  * floods stdout. Used by test/chaos (short) and bench/soak (long).
  */
+import { statSync } from "node:fs";
 import { join } from "node:path";
 import type { Launcher } from "../helpers/launchers.ts";
 import { ROOT } from "../helpers/launchers.ts";
@@ -83,6 +84,7 @@ export async function crashStorm(launcher: Launcher, count: number, seconds: num
 export interface FloodResult {
   floodedMiB: number;
   statusP99Ms: number;
+  statusSamples: number;
   otherCompanionPidUnchanged: boolean;
 }
 
@@ -94,18 +96,32 @@ export async function stdoutFlood(launcher: Launcher, mib: number): Promise<Floo
   };
   let result: FloodResult | null = null;
   await withMaster(launcher, { config }, async (run) => {
-    const { quiet } = await run.waitStates({ quiet: "RUNNING", flood: "RUNNING" });
+    // Probing starts before the flood does and goes on until it is over: every
+    // sample is taken while the flooding companion writes.
     const times: number[] = [];
-    const logFile = Bun.file(join(run.dir, "flood.log"));
+    const logFile = join(run.dir, "flood.log");
+    const size = () => statSync(logFile, { throwIfNoEntry: false })?.size ?? 0;
+    const target = mib * 1024 * 1024;
     const deadline = Date.now() + 120_000;
-    while (logFile.size < mib * 1024 * 1024 && Date.now() < deadline) {
+    let quietPid: number | null = null;
+    while (Date.now() < deadline) {
       const started = performance.now();
-      await rawRequest(run.socket, { cmd: "status" });
-      times.push(performance.now() - started);
-      await sleep(20);
+      const reply = await rawRequest(run.socket, { cmd: "status" }).catch(() => null);
+      if (reply?.ok === true) {
+        times.push(performance.now() - started);
+        const quiet = (reply.companions as Array<{ name: string; pid: number | null; state: string }>).find((c) => c.name === "quiet");
+        if (quietPid === null && quiet?.state === "RUNNING") quietPid = quiet.pid;
+      }
+      if (size() >= target && quietPid !== null) break;
+      await sleep(2);
     }
     const after = await run.statusOf("quiet");
-    result = { floodedMiB: logFile.size / 1024 / 1024, statusP99Ms: percentile(times, 99), otherCompanionPidUnchanged: after.pid === quiet?.pid };
+    result = {
+      floodedMiB: size() / 1024 / 1024,
+      statusP99Ms: percentile(times, 99),
+      statusSamples: times.length,
+      otherCompanionPidUnchanged: quietPid !== null && after.pid === quietPid,
+    };
   });
   if (result === null) throw new Error("the flood did not run");
   return result;
