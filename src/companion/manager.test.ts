@@ -199,4 +199,45 @@ describe("the manager on a fake runtime and clock", () => {
     manager.apply(config([companion("a")], 3));
     expect(stateOf("a").restart_delay).toBe(3);
   });
+
+  test("what a companion left in its process group gets the stop signal, then SIGKILL after stop_timeout; shutdown waits for it", async () => {
+    manager.start(config([companion("a", { stop_timeout: 2 })]));
+    await settle();
+    const [first] = runtime.children;
+    if (first === undefined) throw new Error("not spawned");
+    expect(registry.list().map((e) => e.pid)).toEqual([first.pid]);
+    first.strays = true;
+    first.exit({ exitCode: 1, signal: null });
+    await settle();
+    expect(runtime.signals).toContainEqual({ pid: -first.pid, signal: "SIGTERM" });
+    // The pid file stays while the group has members: a successor manager would stop them.
+    expect(registry.list().map((e) => e.pid)).toContain(first.pid);
+    let stopped = false;
+    void manager.shutdown(false).then(() => (stopped = true));
+    clock.advance(1900);
+    await settle();
+    expect(runtime.signals.filter((s) => s.pid === -first.pid && s.signal === "SIGKILL")).toHaveLength(0);
+    expect(stopped).toBe(false);
+    clock.advance(100);
+    await settle();
+    expect(runtime.signals).toContainEqual({ pid: -first.pid, signal: "SIGKILL" });
+    expect(registry.list().map((e) => e.pid)).not.toContain(first.pid);
+    expect(stopped).toBe(true);
+  });
+
+  test("a quick shutdown brings the SIGKILL of a leftover group closer", async () => {
+    manager.start(config([companion("a", { stop_timeout: 30 })]));
+    await settle();
+    const [first] = runtime.children;
+    if (first === undefined) throw new Error("not spawned");
+    first.strays = true;
+    first.exit({ exitCode: null, signal: "SIGKILL" });
+    await settle();
+    let stopped = false;
+    void manager.shutdown(true).then(() => (stopped = true));
+    clock.advance(1000);
+    await settle();
+    expect(runtime.signals).toContainEqual({ pid: -first.pid, signal: "SIGKILL" });
+    expect(stopped).toBe(true);
+  });
 });

@@ -20,6 +20,8 @@ import { settleWait, toCompanionStatus, type WaitOutcome } from "./status.ts";
 
 /** In a quick stop (INT/QUIT), companions get their stop signal and SIGKILL after at most this long. */
 export const QUICK_STOP_TIMEOUT_MS = 1000;
+/** How often a process group that outlived its companion is looked at until it is empty. */
+const GROUP_CHECK_MS = 100;
 
 /** What the manager needs from the world, injected so tests can use fakes. */
 export interface ManagerDeps {
@@ -78,6 +80,8 @@ export function createManager(deps: ManagerDeps): Manager {
   // Bumped on every change of any record: the cached status line is stale then.
   let version = 0;
   let cachedLine: { version: number; bucket: number; bytes: Uint8Array } | null = null;
+  // Process groups whose leader exited but not every member: pid -> the pending check.
+  const leftovers = new Map<number, { deadline: number; timer: TimerHandle | null }>();
   const logs = new Map<string, Logger>();
   const logFor = (name: string) => {
     let tagged = logs.get(name);
@@ -139,7 +143,7 @@ export function createManager(deps: ManagerDeps): Manager {
           });
           dispatch(name, { type: "spawned", pid: child.pid });
           child.exited.then((status) => {
-            registry.remove(child.pid);
+            reapGroup(name, child.pid, spec);
             if (children.get(name) === child) children.delete(name);
             const reason =
               status.exitCode === TARGET_LOAD_FAILED_EXIT_CODE && reportFile !== null ? (deps.reports?.take(reportFile) ?? null) : null;
@@ -150,6 +154,44 @@ export function createManager(deps: ManagerDeps): Manager {
           if (spawnIds.get(name) === spawnId) dispatch(name, { type: "spawn-failed", error: errorMessage(error) });
         },
       );
+  }
+
+  /**
+   * The leader of a companion's process group exited; what it started may still
+   * be in the group. Those get the stop signal and, after stop_timeout, SIGKILL
+   * (as systemd's control-group kill mode does), so a crash never leaves an
+   * orphan running unsupervised. The pid file stays until the group is empty,
+   * so a manager that dies meanwhile still has them stopped by the next one.
+   */
+  function reapGroup(name: string, pid: number, spec: ResolvedCompanion): void {
+    if (!groupAlive(pid)) {
+      registry.remove(pid);
+      return;
+    }
+    logFor(name).warn(`processes of group ${pid} outlived the companion: sending ${spec.stop_signal}, SIGKILL after ${spec.stop_timeout}s`);
+    signalGroup(name, pid, spec.stop_signal);
+    const entry = { deadline: clock.now() + spec.stop_timeout * 1000, timer: null as TimerHandle | null };
+    const check = (): void => {
+      if (groupAlive(pid) && clock.now() >= entry.deadline) signalGroup(name, pid, "SIGKILL");
+      if (!groupAlive(pid)) {
+        leftovers.delete(pid);
+        registry.remove(pid);
+        checkShutdownDone();
+        return;
+      }
+      entry.timer = clock.setTimer(check, Math.min(GROUP_CHECK_MS, Math.max(0, entry.deadline - clock.now())));
+    };
+    entry.timer = clock.setTimer(check, Math.min(GROUP_CHECK_MS, spec.stop_timeout * 1000));
+    leftovers.set(pid, entry);
+  }
+
+  function groupAlive(pid: number): boolean {
+    try {
+      return runtime.kill(-pid, 0);
+    } catch {
+      // EPERM: the group exists but is not ours to signal; nothing we can do about it.
+      return false;
+    }
   }
 
   function signalGroup(name: string, pid: number, signal: "SIGKILL" | ResolvedCompanion["stop_signal"]): void {
@@ -210,6 +252,7 @@ export function createManager(deps: ManagerDeps): Manager {
   function checkShutdownDone(): void {
     if (shutdownDone === null) return;
     for (const record of records.values()) if (record.state !== "STOPPED" || record.spawning) return;
+    if (leftovers.size > 0) return;
     const done = shutdownDone;
     shutdownDone = null;
     done();
@@ -322,6 +365,7 @@ export function createManager(deps: ManagerDeps): Manager {
           resolve();
         };
       });
+      if (quick) for (const entry of leftovers.values()) entry.deadline = Math.min(entry.deadline, clock.now() + QUICK_STOP_TIMEOUT_MS);
       for (const name of [...records.keys()]) dispatch(name, { type: "shutdown", quickMs: quick ? QUICK_STOP_TIMEOUT_MS : null });
       checkShutdownDone();
       return done;

@@ -77,6 +77,7 @@ export function createWorkerPool(options: WorkerPoolOptions): WorkerPool {
     if (timeout <= 0 || record.state === "stopping") return;
     record.timer = setTimeout(() => {
       log.error(`worker ${record.id} (pid ${record.child.pid}) sent no heartbeat for ${timeout}s: killing it`);
+      if (record.state === "booting") record.bootError = `no heartbeat within ${timeout}s`;
       record.child.kill("SIGKILL");
     }, timeout * 1000);
   }
@@ -179,6 +180,18 @@ export function createWorkerPool(options: WorkerPoolOptions): WorkerPool {
     records.delete(record.child.pid);
     if (record.timer !== null) clearTimeout(record.timer);
     const bootFailed = record.state === "booting";
+    const replaceable = record.generation === current?.generation && !stopping && record.state !== "stopping";
+    if (bootFailed && signal !== null && record.bootError === null && replaceable) {
+      // Killed from outside while it booted (the OOM killer, an operator): that says
+      // nothing about the app, so another worker takes its place, as gunicorn does;
+      // whoever waits for this one to be ready waits for the new one.
+      log.warn(`worker ${record.id} (pid ${record.child.pid}) was killed by ${signal} while booting; starting another`);
+      void spawnWorker(record.id).then((fresh) => {
+        if (fresh === null) record.settleReady("a worker could not be started");
+        else void fresh.ready.then(record.settleReady);
+      });
+      return;
+    }
     record.settleReady(bootFailed ? (record.bootError ?? `worker ${formatExit(exitCode, signal)} before it was ready`) : null);
     if (record.state === "stopping" || stopping) return;
     if (record.generation !== current?.generation) return;

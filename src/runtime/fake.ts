@@ -12,6 +12,8 @@ export interface FakeChild extends ChildHandle {
   readonly alive: boolean;
   /** Ends the child as if the kernel had reaped it. */
   exit(status: ExitStatus): void;
+  /** Members of its process group that ignore everything but SIGKILL (they outlive the child). */
+  strays: boolean;
 }
 
 /** The fake runtime and what it recorded. */
@@ -46,6 +48,7 @@ export function createFakeRuntime(firstPid = 1000): FakeRuntime {
       pid,
       options,
       exited,
+      strays: false,
       get alive() {
         return alive;
       },
@@ -85,7 +88,9 @@ export function createFakeRuntime(firstPid = 1000): FakeRuntime {
     kill(pid, signal) {
       signals.push({ pid, signal });
       const target = children.find((c) => c.pid === Math.abs(pid));
-      return target?.alive ?? false;
+      if (target === undefined) return false;
+      if (pid < 0 && signal === "SIGKILL") target.strays = false;
+      return target.alive || (pid < 0 && target.strays);
     },
   };
 }

@@ -107,6 +107,23 @@ export function lifecycleTests(launcher: Launcher): void {
     });
   });
 
+  e2e("a companion that dies leaves nothing behind: its process group gets the stop signal, then SIGKILL", async () => {
+    const config = { ...FAST, companion_workers: [fixture("kids", "spawnChild", { stop_timeout: 0.5 })] };
+    await withMaster(launcher, { config }, async (run) => {
+      const before = await run.waitStates({ kids: "RUNNING" });
+      await run.waitReady("kids", before.kids?.pid);
+      const grandchild = await waitFor(() => run.fixturePids().find((p) => p.what === "kids-grandchild")?.pid ?? null, "the grandchild");
+      process.kill(before.kids?.pid ?? 0, "SIGKILL");
+      await waitFor(() => !isAlive(grandchild), "the grandchild of the killed companion to go", 3000);
+      await run.waitOutput("outlived the companion");
+      const after = await waitFor(async () => {
+        const kids = await run.statusOf("kids").catch(() => null);
+        return kids?.state === "RUNNING" && kids.pid !== before.kids?.pid ? kids : null;
+      }, "a new kids companion");
+      expect(isAlive(after.pid ?? 0)).toBe(true);
+    });
+  });
+
   e2e("SIGKILL of the manager: the old companions are gone before new ones start (no duplicate)", async () => {
     const config = { ...FAST, companion_workers: [fixture("sched", "singleton", { stop_timeout: 0.5 }), fixture("kids", "spawnChild")] };
     await withMaster(launcher, { config }, async (run) => {
