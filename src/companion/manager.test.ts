@@ -209,6 +209,9 @@ describe("the manager on a fake runtime and clock", () => {
     first.strays = true;
     first.exit({ exitCode: 1, signal: null });
     await settle();
+    // A moment's grace first: members signalled with the leader need it to go.
+    expect(runtime.signals).not.toContainEqual({ pid: -first.pid, signal: "SIGTERM" });
+    clock.advance(100);
     expect(runtime.signals).toContainEqual({ pid: -first.pid, signal: "SIGTERM" });
     // The pid file stays while the group has members: a successor manager would stop them.
     expect(registry.list().map((e) => e.pid)).toContain(first.pid);

@@ -81,7 +81,7 @@ export function createManager(deps: ManagerDeps): Manager {
   let version = 0;
   let cachedLine: { version: number; bucket: number; bytes: Uint8Array } | null = null;
   // Process groups whose leader exited but not every member: pid -> the pending check.
-  const leftovers = new Map<number, { deadline: number; timer: TimerHandle | null }>();
+  const leftovers = new Map<number, { deadline: number; signalled: boolean; timer: TimerHandle | null }>();
   const logs = new Map<string, Logger>();
   const logFor = (name: string) => {
     let tagged = logs.get(name);
@@ -164,25 +164,32 @@ export function createManager(deps: ManagerDeps): Manager {
    * so a manager that dies meanwhile still has them stopped by the next one.
    */
   function reapGroup(name: string, pid: number, spec: ResolvedCompanion): void {
-    if (!groupAlive(pid)) {
-      registry.remove(pid);
-      return;
-    }
-    logFor(name).warn(`processes of group ${pid} outlived the companion: sending ${spec.stop_signal}, SIGKILL after ${spec.stop_timeout}s`);
-    signalGroup(name, pid, spec.stop_signal);
-    const entry = { deadline: clock.now() + spec.stop_timeout * 1000, timer: null as TimerHandle | null };
+    // Members that got the same signal as the leader are usually gone a moment
+    // later: look again after GROUP_CHECK_MS before calling them leftovers.
+    const entry = { deadline: Number.POSITIVE_INFINITY, signalled: false, timer: null as TimerHandle | null };
     const check = (): void => {
-      if (groupAlive(pid) && clock.now() >= entry.deadline) signalGroup(name, pid, "SIGKILL");
       if (!groupAlive(pid)) {
         leftovers.delete(pid);
         registry.remove(pid);
         checkShutdownDone();
         return;
       }
+      if (!entry.signalled) {
+        logFor(name).warn(`processes of group ${pid} outlived the companion: sending ${spec.stop_signal}, SIGKILL after ${spec.stop_timeout}s`);
+        signalGroup(name, pid, spec.stop_signal);
+        entry.signalled = true;
+        entry.deadline = Math.min(entry.deadline, clock.now() + spec.stop_timeout * 1000);
+      } else if (clock.now() >= entry.deadline) {
+        signalGroup(name, pid, "SIGKILL");
+      }
       entry.timer = clock.setTimer(check, Math.min(GROUP_CHECK_MS, Math.max(0, entry.deadline - clock.now())));
     };
-    entry.timer = clock.setTimer(check, Math.min(GROUP_CHECK_MS, spec.stop_timeout * 1000));
+    if (!groupAlive(pid)) {
+      registry.remove(pid);
+      return;
+    }
     leftovers.set(pid, entry);
+    entry.timer = clock.setTimer(check, GROUP_CHECK_MS);
   }
 
   function groupAlive(pid: number): boolean {

@@ -7,7 +7,7 @@ import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import type { CompanionStatus } from "../../src/companion/status.ts";
 import type { MasterRun } from "../helpers/master.ts";
-import { isAlive, waitFor } from "../helpers/processes.ts";
+import { isAlive, processesUnder, waitFor } from "../helpers/processes.ts";
 
 /** Live processes whose environment says they run companion `name` under this run's fixture dir. */
 export function liveCompanionProcesses(dir: string): Map<string, number[]> {
@@ -68,9 +68,20 @@ export function expectNoDuplicates(run: MasterRun): void {
 
 /** Every process the run started (companions, their children, workers, manager) is gone. */
 export async function expectNothingLeft(run: MasterRun, extra: readonly number[] = [], timeoutMs = 10_000): Promise<void> {
+  // Every process of the run (master, manager, workers, companions, what they
+  // started) carries the run's directory in its environment.
+  const left = () => [...new Set([...processesUnder(run.dir), ...run.fixturePids().map((p) => p.pid), ...extra].filter(isAlive))];
   await waitFor(
-    () => [...run.fixturePids().map((p) => p.pid), ...extra].every((pid) => !isAlive(pid)) && liveCompanionProcesses(run.dir).size === 0,
-    () => `everything gone; alive: ${JSON.stringify([...run.fixturePids().map((p) => p.pid), ...extra].filter(isAlive))}`,
+    () => left().length === 0 && liveCompanionProcesses(run.dir).size === 0,
+    () => `everything gone; alive: ${JSON.stringify(left().map((pid) => `${pid} ${commandOf(pid)}`))}`,
     timeoutMs,
   );
+}
+
+function commandOf(pid: number): string {
+  try {
+    return readFileSync(`/proc/${pid}/cmdline`, "utf8").split("\0").join(" ").trim();
+  } catch {
+    return "?";
+  }
 }

@@ -82,6 +82,8 @@ export async function killRound(launcher: Launcher, target: KillTarget, moment: 
         next.signal("SIGTERM");
         await next.exited;
         await expectNothingLeft(next);
+      } catch (error) {
+        throw new Error(`the next master: ${error instanceof Error ? error.message : String(error)}\n--- its log ---\n${next.output()}`);
       } finally {
         next.cleanup();
       }

@@ -43,15 +43,30 @@ export function killTree(pids: readonly number[]): void {
  * FIXTURE_DIR: a master, its manager, workers, companions and their children
  * all inherit them, so nothing a test started survives it, whatever went wrong.
  */
-export function killEverythingUnder(dir: string): void {
+/** Live processes started for `dir`: those whose environment names it (TMPDIR or FIXTURE_DIR), zombies aside. */
+export function processesUnder(dir: string): number[] {
   const marks = [`TMPDIR=${dir}`, `FIXTURE_DIR=${dir}`];
+  const found: number[] = [];
   for (const name of readdirSync("/proc")) {
     if (!/^\d+$/.test(name) || Number(name) === process.pid) continue;
     try {
+      // A zombie's environment reads as empty: it is not counted.
       const environ = readFileSync(`/proc/${name}/environ`, "utf8").split("\0");
-      if (environ.some((entry) => marks.includes(entry))) process.kill(Number(name), "SIGKILL");
+      if (environ.some((entry) => marks.includes(entry))) found.push(Number(name));
     } catch {
       // gone, or not ours to read
+    }
+  }
+  return found;
+}
+
+/** SIGKILLs every process started for `dir` (see processesUnder). */
+export function killEverythingUnder(dir: string): void {
+  for (const pid of processesUnder(dir)) {
+    try {
+      process.kill(pid, "SIGKILL");
+    } catch {
+      // gone meanwhile
     }
   }
 }
