@@ -1,5 +1,5 @@
 import { describe, expect, test } from "bun:test";
-import { decodeRequest } from "./requests.ts";
+import { decodeRequest, nestingDepth } from "./requests.ts";
 
 const decode = (text: string | Uint8Array) => decodeRequest(typeof text === "string" ? new TextEncoder().encode(text) : text);
 
@@ -29,7 +29,11 @@ describe("requests", () => {
   test("invalid UTF-8 and deep nesting are errors, not crashes", () => {
     expect(decode(new Uint8Array([0x7b, 0xff, 0xfe, 0x7d]))).toEqual({ ok: false, reply: { ok: false, error: "request is not valid UTF-8" } });
     const deep = `${"[".repeat(200_000)}${"]".repeat(200_000)}`;
-    expect(decode(deep).ok).toBe(false);
+    expect(decode(deep)).toEqual({ ok: false, reply: { ok: false, error: "request is nested deeper than 8 levels" } });
+    expect(decode(`{"cmd":"status","x":${'{"a":'.repeat(9)}1${"}".repeat(9)}}`).ok).toBe(false);
+    // Brackets inside strings (escaped quotes too) are not nesting.
+    expect(decode(`{"cmd":"start","name":"${"[{".repeat(50)}\\\"${"[".repeat(20)}"}`)).toMatchObject({ ok: true, request: { name: `${"[{".repeat(50)}"${"[".repeat(20)}` } });
+    expect(nestingDepth(new TextEncoder().encode('{"a":[{"b":[]}]}'), 8)).toBe(4);
   });
   test("an id is echoed in errors when it can be read", () => {
     expect(decode('{"cmd":"nope","id":"a1"}')).toMatchObject({ ok: false, reply: { id: "a1" } });

@@ -20,6 +20,32 @@ export const RequestSchema = v.variant("cmd", [
 
 const decoder = new TextDecoder("utf-8", { fatal: true });
 
+/** A request is an object of scalars and one list: nothing deeper is ever needed. */
+export const MAX_REQUEST_DEPTH = 8;
+
+/**
+ * The deepest nesting of arrays and objects in a JSON text (strings skipped),
+ * found in one pass over the bytes: a hostile `[[[[…` line is refused before
+ * JSON.parse builds a million arrays out of it.
+ */
+export function nestingDepth(line: Uint8Array, limit: number): number {
+  let depth = 0;
+  let deepest = 0;
+  let inString = false;
+  for (let i = 0; i < line.length; i++) {
+    const byte = line[i];
+    if (inString) {
+      if (byte === 0x5c) i++; // backslash: skip the escaped byte
+      else if (byte === 0x22) inString = false;
+    } else if (byte === 0x22) inString = true;
+    else if (byte === 0x5b || byte === 0x7b) {
+      depth++;
+      if (depth > deepest && (deepest = depth) > limit) return deepest;
+    } else if (byte === 0x5d || byte === 0x7d) depth--;
+  }
+  return deepest;
+}
+
 /** Decoding result: a request, or the error reply to send (with the id echoed when one could be read). */
 export type Decoded = { ok: true; request: Request } | { ok: false; reply: ErrorReply };
 
@@ -37,6 +63,7 @@ export function decodeRequest(line: Uint8Array): Decoded {
   } catch {
     return errorReply("request is not valid UTF-8");
   }
+  if (nestingDepth(line, MAX_REQUEST_DEPTH) > MAX_REQUEST_DEPTH) return errorReply(`request is nested deeper than ${MAX_REQUEST_DEPTH} levels`);
   let value: unknown;
   try {
     value = JSON.parse(text);
