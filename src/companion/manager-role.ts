@@ -15,7 +15,7 @@ import { formatSelfCommand, type Runtime } from "../runtime/index.ts";
 import { MANAGER_FATAL_EXIT_CODE } from "./exit-codes.ts";
 import { companionBaseEnv } from "./gc-timer.ts";
 import { createManager, type Manager } from "./manager.ts";
-import { stopOrphans } from "./orphans.ts";
+import { groupAlive, stopOrphans } from "./orphans.ts";
 import { createFilePidRegistry } from "./pid-registry.ts";
 import { createReportFiles, readManagerState, removeStateDir, statePaths, writeManagerState, type ManagerState } from "./state-dir.ts";
 
@@ -78,6 +78,7 @@ export async function runManagerRole(runtime: Runtime, stateDir: string): Promis
     registry,
     baseEnv: companionBaseEnv(runtime.env()),
     reports: createReportFiles(stateDir),
+    groupAlive: (pgid) => groupAlive(runtime, pgid),
     companionArgv: (spec, reportFile) =>
       formatSelfCommand(snapshot, "companion", [spec.name, spec.target, ...(reportFile === null ? [] : ["--report", reportFile])]),
   });

@@ -33,6 +33,8 @@ export interface ManagerDeps {
   companionArgv(spec: ResolvedCompanion, reportFile: string | null): string[];
   /** The environment companions inherit (the manager's own). */
   baseEnv: Readonly<Record<string, string>>;
+  /** Whether a process group still has live members; by default a signal-0 probe (the real manager passes one that ignores zombies). */
+  groupAlive?: (pgid: number) => boolean;
   /** Where a companion writes why its target failed to load, and how to read (and clear) it. */
   reports?: { path(name: string): string; take(path: string): string | null };
 }
@@ -193,6 +195,7 @@ export function createManager(deps: ManagerDeps): Manager {
   }
 
   function groupAlive(pid: number): boolean {
+    if (deps.groupAlive !== undefined) return deps.groupAlive(pid);
     try {
       return runtime.kill(-pid, 0);
     } catch {

@@ -16,16 +16,20 @@ const AFTER_KILL_WAIT_MS = 2000;
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
-/** True while any live process of the group exists (zombies waiting for PID 1 to reap them do not count). */
-function groupAlive(runtime: Runtime, pgid: number): boolean {
-  const members = liveGroupMembers(pgid);
-  if (members !== null) return members.length > 0;
+/**
+ * True while any live process of the group exists (zombies waiting for PID 1
+ * to reap them do not count). The signal-0 probe answers the common case (an
+ * empty group) without reading /proc.
+ */
+export function groupAlive(runtime: Pick<Runtime, "kill">, pgid: number): boolean {
   try {
-    return runtime.kill(-pgid, 0);
+    if (!runtime.kill(-pgid, 0)) return false;
   } catch {
     // EPERM: a process we may not signal is in that group: not ours.
     return false;
   }
+  const members = liveGroupMembers(pgid);
+  return members === null || members.length > 0;
 }
 
 async function waitGone(runtime: Runtime, pgid: number, ms: number): Promise<boolean> {
