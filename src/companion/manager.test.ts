@@ -55,6 +55,7 @@ beforeEach(() => {
     log: silentLogger,
     registry,
     baseEnv: { PATH: "/bin", ROLE: "base" },
+    groupAlive: (pgid) => runtime.kill(-pgid, 0),
     companionArgv: (spec) => ["self", "companion", spec.name, spec.target],
   });
 });

@@ -14,14 +14,13 @@ import type { Logger } from "../log.ts";
 import type { ChildHandle, Runtime, SpawnOptions } from "../runtime/index.ts";
 import { createRecord, transition, type CompanionEvent, type CompanionRecord, type Effect, type TimerKind, type WaitTarget } from "./machine.ts";
 import { TARGET_LOAD_FAILED_EXIT_CODE } from "./exit-codes.ts";
+import { createLeftoverGroups } from "./leftover-groups.ts";
 import type { PidRegistry } from "./pid-registry.ts";
 import { readProcessStartTime } from "./proc.ts";
 import { settleWait, toCompanionStatus, type WaitOutcome } from "./status.ts";
 
 /** In a quick stop (INT/QUIT), companions get their stop signal and SIGKILL after at most this long. */
 export const QUICK_STOP_TIMEOUT_MS = 1000;
-/** How often a process group that outlived its companion is looked at until it is empty. */
-const GROUP_CHECK_MS = 100;
 
 /** What the manager needs from the world, injected so tests can use fakes. */
 export interface ManagerDeps {
@@ -33,8 +32,8 @@ export interface ManagerDeps {
   companionArgv(spec: ResolvedCompanion, reportFile: string | null): string[];
   /** The environment companions inherit (the manager's own). */
   baseEnv: Readonly<Record<string, string>>;
-  /** Whether a process group still has live members; by default a signal-0 probe (the real manager passes one that ignores zombies). */
-  groupAlive?: (pgid: number) => boolean;
+  /** Whether a process group still has live members (the real manager's probe ignores zombies). */
+  groupAlive(pgid: number): boolean;
   /** Where a companion writes why its target failed to load, and how to read (and clear) it. */
   reports?: { path(name: string): string; take(path: string): string | null };
 }
@@ -82,8 +81,17 @@ export function createManager(deps: ManagerDeps): Manager {
   // Bumped on every change of any record: the cached status line is stale then.
   let version = 0;
   let cachedLine: { version: number; bucket: number; bytes: Uint8Array } | null = null;
-  // Process groups whose leader exited but not every member: pid -> the pending check.
-  const leftovers = new Map<number, { deadline: number; signalled: boolean; timer: TimerHandle | null }>();
+  // Process groups whose leader exited but not every member; the pid file goes once a group is empty.
+  const leftovers = createLeftoverGroups({
+    clock,
+    groupAlive: deps.groupAlive,
+    signalGroup: (name, pgid, signal) => signalGroup(name, pgid, signal),
+    warn: (name, message) => logFor(name).warn(message),
+    onEmpty(pgid) {
+      registry.remove(pgid);
+      checkShutdownDone();
+    },
+  });
   const logs = new Map<string, Logger>();
   const logFor = (name: string) => {
     let tagged = logs.get(name);
@@ -145,7 +153,7 @@ export function createManager(deps: ManagerDeps): Manager {
           });
           dispatch(name, { type: "spawned", pid: child.pid });
           child.exited.then((status) => {
-            reapGroup(name, child.pid, spec);
+            leftovers.watch(name, child.pid, spec.stop_signal, spec.stop_timeout);
             if (children.get(name) === child) children.delete(name);
             const reason =
               status.exitCode === TARGET_LOAD_FAILED_EXIT_CODE && reportFile !== null ? (deps.reports?.take(reportFile) ?? null) : null;
@@ -156,52 +164,6 @@ export function createManager(deps: ManagerDeps): Manager {
           if (spawnIds.get(name) === spawnId) dispatch(name, { type: "spawn-failed", error: errorMessage(error) });
         },
       );
-  }
-
-  /**
-   * The leader of a companion's process group exited; what it started may still
-   * be in the group. Those get the stop signal and, after stop_timeout, SIGKILL
-   * (as systemd's control-group kill mode does), so a crash never leaves an
-   * orphan running unsupervised. The pid file stays until the group is empty,
-   * so a manager that dies meanwhile still has them stopped by the next one.
-   */
-  function reapGroup(name: string, pid: number, spec: ResolvedCompanion): void {
-    // Members that got the same signal as the leader are usually gone a moment
-    // later: look again after GROUP_CHECK_MS before calling them leftovers.
-    const entry = { deadline: Number.POSITIVE_INFINITY, signalled: false, timer: null as TimerHandle | null };
-    const check = (): void => {
-      if (!groupAlive(pid)) {
-        leftovers.delete(pid);
-        registry.remove(pid);
-        checkShutdownDone();
-        return;
-      }
-      if (!entry.signalled) {
-        logFor(name).warn(`processes of group ${pid} outlived the companion: sending ${spec.stop_signal}, SIGKILL after ${spec.stop_timeout}s`);
-        signalGroup(name, pid, spec.stop_signal);
-        entry.signalled = true;
-        entry.deadline = Math.min(entry.deadline, clock.now() + spec.stop_timeout * 1000);
-      } else if (clock.now() >= entry.deadline) {
-        signalGroup(name, pid, "SIGKILL");
-      }
-      entry.timer = clock.setTimer(check, Math.min(GROUP_CHECK_MS, Math.max(0, entry.deadline - clock.now())));
-    };
-    if (!groupAlive(pid)) {
-      registry.remove(pid);
-      return;
-    }
-    leftovers.set(pid, entry);
-    entry.timer = clock.setTimer(check, GROUP_CHECK_MS);
-  }
-
-  function groupAlive(pid: number): boolean {
-    if (deps.groupAlive !== undefined) return deps.groupAlive(pid);
-    try {
-      return runtime.kill(-pid, 0);
-    } catch {
-      // EPERM: the group exists but is not ours to signal; nothing we can do about it.
-      return false;
-    }
   }
 
   function signalGroup(name: string, pid: number, signal: "SIGKILL" | ResolvedCompanion["stop_signal"]): void {
@@ -375,7 +337,7 @@ export function createManager(deps: ManagerDeps): Manager {
           resolve();
         };
       });
-      if (quick) for (const entry of leftovers.values()) entry.deadline = Math.min(entry.deadline, clock.now() + QUICK_STOP_TIMEOUT_MS);
+      if (quick) leftovers.hurry(QUICK_STOP_TIMEOUT_MS);
       for (const name of [...records.keys()]) dispatch(name, { type: "shutdown", quickMs: quick ? QUICK_STOP_TIMEOUT_MS : null });
       checkShutdownDone();
       return done;
