@@ -13,7 +13,7 @@ import { errorMessage, FatalError } from "../errors.ts";
 import { createLogger, type Logger } from "../log.ts";
 import { formatSelfCommand, type Runtime } from "../runtime/index.ts";
 import { MANAGER_FATAL_EXIT_CODE } from "./exit-codes.ts";
-import { companionBaseEnv } from "./gc-timer.ts";
+import { userEnv } from "./gc-timer.ts";
 import { createManager, type Manager } from "./manager.ts";
 import { groupAlive, stopOrphans } from "./orphans.ts";
 import { createFilePidRegistry } from "./pid-registry.ts";
@@ -76,7 +76,7 @@ export async function runManagerRole(runtime: Runtime, stateDir: string): Promis
     clock: createSystemClock(),
     log,
     registry,
-    baseEnv: companionBaseEnv(runtime.env()),
+    baseEnv: userEnv(runtime.env()),
     reports: createReportFiles(stateDir),
     groupAlive: (pgid) => groupAlive(runtime, pgid),
     companionArgv: (spec, reportFile) =>

@@ -5,6 +5,7 @@
  * until every new worker listens, then stopping the old ones gracefully.
  */
 import { writeFileSync } from "node:fs";
+import { userEnv } from "../companion/gc-timer.ts";
 import { errorMessage, FatalError } from "../errors.ts";
 import type { Settings } from "../config/resolve.ts";
 import { formatExit } from "../companion/machine.ts";
@@ -148,6 +149,8 @@ export function createWorkerPool(options: WorkerPoolOptions): WorkerPool {
     try {
       child = await runtime.spawn({
         argv,
+        // The app's environment is the one the master was started with.
+        env: userEnv(runtime.env()),
         // stdin is the lifeline: the worker sees end-of-file when the master dies.
         stdin: "pipe",
         stdout: "inherit",

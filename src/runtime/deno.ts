@@ -241,6 +241,7 @@ export function createDenoRuntime(): Runtime {
     cwd: () => Deno.cwd(),
     env: () => Deno.env.toObject(),
     exit: (code) => Deno.exit(code),
+    execve: null,
     write: async (stream, text) => {
       const bytes = new TextEncoder().encode(text);
       const target = stream === "stdout" ? Deno.stdout : Deno.stderr;

@@ -26,7 +26,7 @@ export type {
   UnixListener,
 } from "./types.ts";
 export { SpawnError } from "./types.ts";
-export { formatSelfCommand, type ChildRole } from "./self-command.ts";
+export { formatSelfArgv, formatSelfCommand, type ChildRole } from "./self-command.ts";
 export { SIGNAL_NAMES, isSignalName, signalNumber } from "./signals.ts";
 
 let current: Runtime | null = null;

@@ -46,8 +46,9 @@ export function watchProcessStdinClose(onClosed: () => void): void {
 /** What Bun and Node answer alike through Node's `process`: ids, argv, env, exit, signals and sockets. */
 export function nodeProcessBasics(): Pick<
   Runtime,
-  "pid" | "ppid" | "args" | "cwd" | "env" | "exit" | "setExitCode" | "kill" | "onSignal" | "watchStdinClose"
+  "pid" | "ppid" | "args" | "cwd" | "env" | "exit" | "execve" | "setExitCode" | "kill" | "onSignal" | "watchStdinClose"
 > {
+  const execve = (process as { execve?: (file: string, args: string[], env: Record<string, string>) => never }).execve;
   return {
     pid: process.pid,
     ppid: () => process.ppid,
@@ -56,6 +57,14 @@ export function nodeProcessBasics(): Pick<
     cwd: () => process.cwd(),
     env: () => ({ ...process.env }) as Record<string, string>,
     exit: (code) => process.exit(code),
+    execve:
+      typeof execve === "function"
+        ? (argv, env) => {
+            const [file] = argv;
+            if (file === undefined) throw new Error("execve: empty argv");
+            return execve.call(process, file, [...argv], env);
+          }
+        : null,
     setExitCode: (code) => {
       process.exitCode = code;
     },

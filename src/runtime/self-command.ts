@@ -15,16 +15,21 @@ export type ChildRole = "manager" | "companion" | "worker";
  * // => ["/usr/bin/bun", "/app/src/cli/main.ts", "manager", "--state-dir", "/tmp/x"]
  */
 export function formatSelfCommand(snapshot: ProcessSnapshot, role: ChildRole, args: readonly string[]): string[] {
-  if (snapshot.compiled) return [snapshot.execPath, role, ...args];
+  return formatSelfArgv(snapshot, [role, ...args]);
+}
+
+/** The argv that runs this same program with `args` (what follows the program, or the entry file). */
+export function formatSelfArgv(snapshot: ProcessSnapshot, args: readonly string[]): string[] {
+  if (snapshot.compiled) return [snapshot.execPath, ...args];
   if (snapshot.entry === null) {
-    throw new Error(`cannot start a ${role}: no entry file is known for this ${snapshot.runtime} process`);
+    throw new Error(`cannot start ${args[0] ?? "this program"}: no entry file is known for this ${snapshot.runtime} process`);
   }
   switch (snapshot.runtime) {
     case "bun":
-      return [snapshot.execPath, ...snapshot.runtimeFlags, snapshot.entry, role, ...args];
+      return [snapshot.execPath, ...snapshot.runtimeFlags, snapshot.entry, ...args];
     case "deno":
-      return [snapshot.execPath, "run", ...snapshot.runtimeFlags, snapshot.entry, role, ...args];
+      return [snapshot.execPath, "run", ...snapshot.runtimeFlags, snapshot.entry, ...args];
     case "node":
-      return [snapshot.execPath, ...snapshot.runtimeFlags, snapshot.entry, role, ...args];
+      return [snapshot.execPath, ...snapshot.runtimeFlags, snapshot.entry, ...args];
   }
 }

@@ -167,6 +167,12 @@ export interface Runtime {
   cwd(): string;
   env(): Record<string, string>;
   exit(code: number): never;
+  /**
+   * Replaces this process's program with `argv` and `env`, keeping its pid,
+   * its open stdio and its place in the process tree (execve). Null where the
+   * runtime cannot (Deno; Node before 22.15).
+   */
+  readonly execve: ((argv: readonly string[], env: Record<string, string>) => never) | null;
   /** Asks for a full garbage collection where the runtime offers it (after start-up, to return its garbage). */
   collectGarbage(): void;
   /** Writes text to our stdout or stderr; resolves once written (safe to exit after). */

@@ -1,5 +1,6 @@
 import { defineCommand } from "citty";
 import { isAbsolute, resolve } from "node:path";
+import { turnGcTimerOff } from "../../companion/gc-timer.ts";
 import { getRuntime } from "../../runtime/index.ts";
 import { collectRepeated, numberOrString, UsageError } from "../args.ts";
 import { setExitCode } from "../outcome.ts";
@@ -60,6 +61,8 @@ export default defineCommand({
   args: MASTER_ARGS,
   async run({ args, rawArgs }) {
     const runtime = await getRuntime();
+    // Under Bun: once, before anything else, the same pid runs on with the GC timer off.
+    turnGcTimerOff(runtime);
     const format = args["log-format"] ?? "text";
     if (format !== "text" && format !== "json") throw new UsageError(`--log-format must be text or json, not "${format}"`);
     if (args._.length > 1) throw new UsageError(`master takes one APP, got ${args._.length}: ${args._.join(" ")}`);
