@@ -13,6 +13,7 @@ import { errorMessage, FatalError } from "../errors.ts";
 import { createLogger, type Logger } from "../log.ts";
 import { formatSelfCommand, type Runtime } from "../runtime/index.ts";
 import { MANAGER_FATAL_EXIT_CODE } from "./exit-codes.ts";
+import { createChurnCollector } from "./churn-gc.ts";
 import { userEnv } from "./gc-timer.ts";
 import { createManager, type Manager } from "./manager.ts";
 import { groupAlive, stopOrphans } from "./orphans.ts";
@@ -71,9 +72,12 @@ export async function runManagerRole(runtime: Runtime, stateDir: string): Promis
   const log = createLogger({ level: state.logLevel, format: state.logFormat, pid: runtime.pid }).withTag("manager");
   const registry = createFilePidRegistry(statePaths(stateDir).pids);
   const snapshot = runtime.snapshot();
+  const clock = createSystemClock();
+  const churn = createChurnCollector(clock, () => runtime.collectGarbage());
   const manager = createManager({
     runtime,
-    clock: createSystemClock(),
+    clock,
+    onChildExit: () => churn.churn(),
     log,
     registry,
     baseEnv: userEnv(runtime.env()),

@@ -34,6 +34,8 @@ export interface ManagerDeps {
   baseEnv: Readonly<Record<string, string>>;
   /** Whether a process group still has live members (the real manager's probe ignores zombies). */
   groupAlive(pgid: number): boolean;
+  /** Called when a companion process exits (the manager's hook for work-paced garbage collection). */
+  onChildExit?: () => void;
   /** Where a companion writes why its target failed to load, and how to read (and clear) it. */
   reports?: { path(name: string): string; take(path: string): string | null };
 }
@@ -154,6 +156,7 @@ export function createManager(deps: ManagerDeps): Manager {
           dispatch(name, { type: "spawned", pid: child.pid });
           child.exited.then((status) => {
             leftovers.watch(name, child.pid, spec.stop_signal, spec.stop_timeout);
+            deps.onChildExit?.();
             if (children.get(name) === child) children.delete(name);
             const reason =
               status.exitCode === TARGET_LOAD_FAILED_EXIT_CODE && reportFile !== null ? (deps.reports?.take(reportFile) ?? null) : null;
