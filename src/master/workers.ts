@@ -70,6 +70,8 @@ export function createWorkerPool(options: WorkerPoolOptions): WorkerPool {
   let channel: { close(): void } | null = null;
 
   const live = () => [...records.values()].filter((r) => r.state !== "stopping");
+  // Worker ids being spawned, per generation: counted as workers by `fill`.
+  const spawning = new Map<number, Set<number>>();
 
   function armTimeout(record: WorkerRecord): void {
     if (record.timer !== null) clearTimeout(record.timer);
@@ -134,6 +136,18 @@ export function createWorkerPool(options: WorkerPoolOptions): WorkerPool {
   async function spawnWorker(id: number): Promise<WorkerRecord | null> {
     const gen = current;
     if (gen === null || stopping) return null;
+    let ids = spawning.get(gen.generation);
+    if (ids === undefined) spawning.set(gen.generation, (ids = new Set()));
+    ids.add(id);
+    try {
+      return await spawnWorkerNow(gen, id);
+    } finally {
+      ids.delete(id);
+      if (ids.size === 0) spawning.delete(gen.generation);
+    }
+  }
+
+  async function spawnWorkerNow(gen: WorkerSettings, id: number): Promise<WorkerRecord | null> {
     // Where workers cannot share one unix socket, worker 0 serves it (its replacement takes the path over).
     const unix = runtime.httpSharing === "inherit" || id === 0;
     const argv = formatSelfCommand(runtime.snapshot(), "worker", [
@@ -207,19 +221,25 @@ export function createWorkerPool(options: WorkerPoolOptions): WorkerPool {
     void fill();
   }
 
-  /** Starts workers until the current generation has `desired` live ones (retiring ones not counted); returns them. */
+  /**
+   * Starts workers until the current generation has `desired` live ones
+   * (retiring ones not counted, spawns in flight counted); returns them. Safe
+   * to run several at once (a burst of TTINs): each spawn re-reads the count.
+   */
   async function fill(): Promise<WorkerRecord[]> {
-    if (stopping || current === null) return [];
-    const gen = current.generation;
-    const mine = live().filter((r) => r.generation === gen && r.state !== "retiring");
-    const used = new Set(mine.map((r) => r.id));
     const started: WorkerRecord[] = [];
-    for (let missing = desired - mine.length; missing > 0; missing--) {
+    for (;;) {
+      if (stopping || current === null) break;
+      const gen = current.generation;
+      const mine = live().filter((r) => r.generation === gen && r.state !== "retiring");
+      const inFlight = spawning.get(gen) ?? new Set<number>();
+      if (mine.length + inFlight.size >= desired) break;
+      const used = new Set([...mine.map((r) => r.id), ...inFlight]);
       let id = 0;
       while (used.has(id)) id++;
-      used.add(id);
       const record = await spawnWorker(id);
-      if (record !== null) started.push(record);
+      if (record === null) break;
+      started.push(record);
     }
     return started;
   }

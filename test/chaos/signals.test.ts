@@ -83,10 +83,20 @@ test.concurrent(`TERM during a reload, HUP during shutdown (${RACE_ROUNDS} round
 test.concurrent("TTIN/TTOU bursts: the worker count the master settles on is the one that runs", async () => {
   const { port, config } = await appConfig();
   await withMaster(launcher, { config, args: [APP], waitHttp: `http://127.0.0.1:${port}/` }, async (run) => {
+    // Back to back (coalesced by the kernel) and a few ms apart (each one
+    // handled while the spawns of the previous ones are in flight).
     for (let i = 0; i < 10; i++) run.signal("SIGTTIN");
     for (let i = 0; i < 6; i++) run.signal("SIGTTOU");
     await sleep(500);
     for (let i = 0; i < 5; i++) run.signal(i % 2 === 0 ? "SIGTTIN" : "SIGTTOU");
+    for (let i = 0; i < 8; i++) {
+      run.signal("SIGTTIN");
+      await sleep(3);
+    }
+    for (let i = 0; i < 5; i++) {
+      run.signal(i % 2 === 0 ? "SIGTTOU" : "SIGTTIN");
+      await sleep(3);
+    }
     // Signals in a burst coalesce: what counts is the last count the master logged.
     const desired = () => {
       const counts = [...run.output().matchAll(/TT(?:IN|OU): (\d+) worker\(s\)/g)].map((m) => Number(m[1]));
