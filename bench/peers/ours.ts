@@ -1,6 +1,7 @@
 /** gunicorn-companion (the compiled binary) as a system under benchmark. */
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
+import { rawRequest } from "../../test/helpers/master.ts";
 import { BINARY, ROOT, until } from "../lib.ts";
 
 export const PROGRAMS = join(ROOT, "bench/fixtures/programs.mjs");
@@ -14,24 +15,6 @@ export interface Ours {
   statusArgv: string[];
   exited: Promise<number>;
   stop(signal?: NodeJS.Signals): void;
-}
-
-async function request(socket: string, body: unknown): Promise<Record<string, unknown>> {
-  const { createConnection } = await import("node:net");
-  return new Promise((resolve, reject) => {
-    const conn = createConnection({ path: socket });
-    let buffer = "";
-    conn.on("data", (chunk) => {
-      buffer += chunk.toString();
-      const newline = buffer.indexOf("\n");
-      if (newline >= 0) {
-        conn.destroy();
-        resolve(JSON.parse(buffer.slice(0, newline)));
-      }
-    });
-    conn.on("error", reject);
-    conn.write(`${JSON.stringify(body)}\n`);
-  });
 }
 
 /** Starts the master with `count` companions running `program`; waits for them unless `wait` is false. */
@@ -55,7 +38,7 @@ export async function startOurs(
     }),
   );
   const proc = Bun.spawn([BINARY, "master", "-c", config], { cwd: dir, env: { ...process.env, TMPDIR: dir, ...options.masterEnv }, stdout: "ignore", stderr: "ignore" });
-  const status = async () => ((await request(socket, { cmd: "status" }).catch(() => ({ companions: [] }))).companions ?? []) as Array<{ state: string; pid: number | null }>;
+  const status = async () => ((await rawRequest(socket, { cmd: "status" }).catch(() => ({ companions: [] }))).companions ?? []) as Array<{ state: string; pid: number | null }>;
   if (options.wait !== false) await until(async () => (await status()).filter((c) => c.state === "RUNNING").length === count, `${count} companions RUNNING`, 60_000);
   return {
     socket,
@@ -71,4 +54,3 @@ export async function startOurs(
   };
 }
 
-export { request as ourRequest };

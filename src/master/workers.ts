@@ -4,7 +4,6 @@
  * remove one (TTIN/TTOU), and reload by starting a new generation, waiting
  * until every new worker listens, then stopping the old ones gracefully.
  */
-import { writeFileSync } from "node:fs";
 import { userEnv } from "../companion/gc-timer.ts";
 import { errorMessage, FatalError } from "../errors.ts";
 import type { Settings } from "../config/resolve.ts";
@@ -14,7 +13,8 @@ import { formatSelfCommand, type ChildHandle, type Runtime } from "../runtime/in
 import { formatBind, parseBind } from "./bind.ts";
 import { createListeners, warnAboutQueueMigration } from "./listeners.ts";
 import { listenWorkerChannel, type WorkerMessage } from "./worker-channel.ts";
-import { WORKER_BOOT_ERROR, workerSettingsPath, type WorkerSettings } from "./worker.ts";
+import { createGenerations } from "./generations.ts";
+import { WORKER_BOOT_ERROR, type WorkerSettings } from "./worker.ts";
 
 /** Seconds a new generation may take to boot before a reload gives up on it. */
 const BOOT_TIMEOUT_FLOOR_SECS = 30;
@@ -62,8 +62,7 @@ export function createWorkerPool(options: WorkerPoolOptions): WorkerPool {
   const { runtime, stateDir, log } = options;
   const records = new Map<number, WorkerRecord>();
   const listeners = createListeners(runtime);
-  const masterFds = new Map<number, number[]>();
-  let generation = 0;
+  const generations = createGenerations(runtime, stateDir, listeners, options.logFormat);
   let current: WorkerSettings | null = null;
   let desired = 0;
   let stopping = false;
@@ -109,29 +108,6 @@ export function createWorkerPool(options: WorkerPoolOptions): WorkerPool {
     }
   }
 
-  async function writeGeneration(next: Settings): Promise<WorkerSettings> {
-    const listened = await listeners.open(next.bind);
-    generation += 1;
-    masterFds.set(generation, listened.flatMap((l) => (l.fd === null ? [] : [l.fd])));
-    // The child sees the inherited sockets as fds 3, 4, … in that order.
-    let childFd = 3;
-    const workerSettings: WorkerSettings = {
-      generation,
-      app: next.app ?? "",
-      cwd: runtime.cwd(),
-      listeners: listened.map((l) => ({ target: l.target, fd: l.fd === null ? null : childFd++ })),
-      timeout: next.timeout,
-      graceful_timeout: next.graceful_timeout,
-      max_requests: next.max_requests,
-      max_requests_jitter: next.max_requests_jitter,
-      accesslog: next.accesslog,
-      loglevel: next.loglevel,
-      logFormat: options.logFormat,
-    };
-    writeFileSync(workerSettingsPath(stateDir, generation), JSON.stringify(workerSettings));
-    return workerSettings;
-  }
-
   /** Spawns one worker of the current generation. */
   async function spawnWorker(id: number): Promise<WorkerRecord | null> {
     const gen = current;
@@ -169,7 +145,7 @@ export function createWorkerPool(options: WorkerPoolOptions): WorkerPool {
         stdin: "pipe",
         stdout: "inherit",
         stderr: "inherit",
-        extraFds: masterFds.get(gen.generation) ?? [],
+        extraFds: generations.inheritedFds(gen.generation),
       });
     } catch (error) {
       log.error(`cannot start worker ${id}: ${errorMessage(error)}`);
@@ -291,7 +267,7 @@ export function createWorkerPool(options: WorkerPoolOptions): WorkerPool {
     async start(next) {
       warnAboutQueueMigration(runtime, next.bind, log);
       channel = await listenWorkerChannel(runtime, stateDir, onMessage);
-      current = await writeGeneration(next);
+      current = await generations.create(next);
       const error = await bootGeneration(next.workers);
       if (error !== null) {
         stopping = true;
@@ -307,7 +283,7 @@ export function createWorkerPool(options: WorkerPoolOptions): WorkerPool {
       const previousDesired = desired;
       let fresh: WorkerSettings;
       try {
-        fresh = await writeGeneration(next);
+        fresh = await generations.create(next);
       } catch (error) {
         log.error(`reload: ${errorMessage(error)}; the old workers keep serving`);
         return false;

@@ -1,0 +1,56 @@
+/**
+ * Worker generations. Every start and reload makes a new generation: the
+ * listeners it serves (opened, or kept, by the master), the fds a worker of it
+ * inherits, and its settings, written to a file in the state directory that
+ * its workers read at boot.
+ */
+import { writeFileSync } from "node:fs";
+import type { Settings } from "../config/resolve.ts";
+import type { LogFormat } from "../log.ts";
+import type { Runtime } from "../runtime/index.ts";
+import type { createListeners } from "./listeners.ts";
+import { workerSettingsPath, type WorkerSettings } from "./worker.ts";
+
+/** The generations of one master. */
+export interface Generations {
+  /** Opens the binds of `next` and writes the new generation's settings; throws if a bind cannot be opened. */
+  create(next: Settings): Promise<WorkerSettings>;
+  /** The master's fds a worker of `generation` inherits (as its fds 3, 4, …). */
+  inheritedFds(generation: number): number[];
+}
+
+/** Creates the generation writer of a master. */
+export function createGenerations(
+  runtime: Pick<Runtime, "cwd">,
+  stateDir: string,
+  listeners: ReturnType<typeof createListeners>,
+  logFormat: LogFormat,
+): Generations {
+  const masterFds = new Map<number, number[]>();
+  let generation = 0;
+  return {
+    async create(next) {
+      const listened = await listeners.open(next.bind);
+      generation += 1;
+      masterFds.set(generation, listened.flatMap((l) => (l.fd === null ? [] : [l.fd])));
+      // The child sees the inherited sockets as fds 3, 4, … in that order.
+      let childFd = 3;
+      const settings: WorkerSettings = {
+        generation,
+        app: next.app ?? "",
+        cwd: runtime.cwd(),
+        listeners: listened.map((l) => ({ target: l.target, fd: l.fd === null ? null : childFd++ })),
+        timeout: next.timeout,
+        graceful_timeout: next.graceful_timeout,
+        max_requests: next.max_requests,
+        max_requests_jitter: next.max_requests_jitter,
+        accesslog: next.accesslog,
+        loglevel: next.loglevel,
+        logFormat,
+      };
+      writeFileSync(workerSettingsPath(stateDir, generation), JSON.stringify(settings));
+      return settings;
+    },
+    inheritedFds: (gen) => masterFds.get(gen) ?? [],
+  };
+}
