@@ -49,9 +49,9 @@ interface Running {
 
 const names = (count: number) => Array.from({ length: count }, (_, i) => `p${i + 1}`);
 
-async function start(system: SystemName, dir: string, count: number, program: "idle" | "crash", env: Record<string, string> = {}, masterEnv: Record<string, string> = {}): Promise<Running> {
+async function start(system: SystemName, dir: string, count: number, program: "idle" | "crash", env: Record<string, string> = {}): Promise<Running> {
   if (system === "gunicorn-companion") {
-    const ours = await startOurs(dir, count, program, { env, masterEnv, restartDelay: program === "crash" ? 0 : 5, wait: program !== "crash" });
+    const ours = await startOurs(dir, count, program, { env, restartDelay: program === "crash" ? 0 : 5, wait: program !== "crash" });
     return {
       daemonPids: () => [ours.masterPid, ours.managerPid()],
       programPids: () => ours.companionPids(),
@@ -231,18 +231,25 @@ for (const p of [50, 99]) {
   await scenario(`crash -> respawn, restart delay 0, p${p}`, "ms", async (system, dir) => percentile(await respawnGaps(system, dir), p));
 }
 
-/** CPU the supervisor's own processes use while 100 programs idle. */
-async function idleCpu(system: SystemName, dir: string, masterEnv: Record<string, string> = {}): Promise<number> {
-  const running = await start(system, dir, 100, "idle", {}, masterEnv);
+/** Starts `count` idle programs, lets them settle for 2 s, measures, stops them. */
+async function whileIdle<T>(system: SystemName, dir: string, count: number, measure: (running: Running) => Promise<T> | T): Promise<T> {
+  const running = await start(system, dir, count, "idle");
   try {
     await sleep(2000);
+    return await measure(running);
+  } finally {
+    await running.stop();
+  }
+}
+
+/** CPU the supervisor's own processes use while 100 programs idle. */
+function idleCpu(system: SystemName, dir: string): Promise<number> {
+  return whileIdle(system, dir, 100, async (running) => {
     const pids = running.daemonPids();
     const before = pids.reduce((sum, pid) => sum + cpuSeconds(pid), 0);
     await sleep(IDLE_SECS * 1000);
     return (pids.reduce((sum, pid) => sum + cpuSeconds(pid), 0) - before) * 1000;
-  } finally {
-    await running.stop();
-  }
+  });
 }
 
 await scenario(
@@ -251,50 +258,30 @@ await scenario(
   (system, dir) => idleCpu(system, dir),
   "10 ms resolution (kernel clock ticks); gunicorn-companion: master + manager",
 );
-await scenario(
-  `idle CPU of the supervisor over ${IDLE_SECS} s, 100 idle programs, master started with BUN_GC_TIMER_DISABLE=1`,
-  "ms CPU",
-  (system, dir) => idleCpu(system, dir, { BUN_GC_TIMER_DISABLE: "1" }),
-  "Bun's 1 Hz GC timer off in the master too (the manager always has it off)",
-  ["gunicorn-companion"],
-);
-
 for (const count of [0, 100]) {
   for (const [label, measure] of [
     ["RSS of the supervisor", (pids: number[]) => pids.reduce((s, p) => s + rssMiB(p), 0)],
     ["PSS of the supervisor", (pids: number[]) => pids.reduce((s, p) => s + pssMiB(p), 0)],
   ] as const) {
-    await scenario(`${label}, ${count} idle programs`, "MiB", async (system, dir) => {
-      const running = await start(system, dir, count, "idle");
-      try {
-        await sleep(2000);
-        return measure(running.daemonPids());
-      } finally {
-        await running.stop();
-      }
-    }, "gunicorn-companion: master + manager (RSS counts the binary's shared pages in each)");
+    await scenario(
+      `${label}, ${count} idle programs`,
+      "MiB",
+      (system, dir) => whileIdle(system, dir, count, (running) => measure(running.daemonPids())),
+      "gunicorn-companion: master + manager (RSS counts the binary's shared pages in each)",
+    );
   }
 }
 
-await scenario("PSS of one idle program", "MiB", async (system, dir) => {
-  const running = await start(system, dir, 100, "idle");
-  try {
-    await sleep(2000);
-    return median((await running.programPids()).map(pssMiB));
-  } finally {
-    await running.stop();
-  }
-}, "gunicorn-companion: a companion process; the peers: a node process");
+await scenario(
+  "PSS of one idle program",
+  "MiB",
+  (system, dir) => whileIdle(system, dir, 100, async (running) => median((await running.programPids()).map(pssMiB))),
+  "gunicorn-companion: a companion process; the peers: a node process",
+);
 
-await scenario("PSS of the whole tree, 100 idle programs", "MiB", async (system, dir) => {
-  const running = await start(system, dir, 100, "idle");
-  try {
-    await sleep(2000);
-    return [...running.daemonPids(), ...(await running.programPids())].reduce((s, p) => s + pssMiB(p), 0);
-  } finally {
-    await running.stop();
-  }
-});
+await scenario("PSS of the whole tree, 100 idle programs", "MiB", (system, dir) =>
+  whileIdle(system, dir, 100, async (running) => [...running.daemonPids(), ...(await running.programPids())].reduce((s, p) => s + pssMiB(p), 0)),
+);
 
 for (const what of ["programs gone", "supervisor gone"] as const) {
   await scenario(`shutdown of 100 prompt programs: SIGTERM to ${what}`, "ms", async (system, dir) => {

@@ -22,7 +22,7 @@ export async function startOurs(
   dir: string,
   count: number,
   program: "idle" | "crash",
-  options: { restartDelay?: number; env?: Record<string, string>; masterEnv?: Record<string, string>; wait?: boolean } = {},
+  options: { restartDelay?: number; env?: Record<string, string>; wait?: boolean } = {},
 ): Promise<Ours> {
   const socket = join(dir, "gc.sock");
   const config = join(dir, "gunicorn.conf.json");
@@ -37,7 +37,7 @@ export async function startOurs(
       companion_workers: Array.from({ length: count }, (_, i) => ({ name: `p${i + 1}`, target: `${PROGRAMS}:${program}`, env: options.env ?? {} })),
     }),
   );
-  const proc = Bun.spawn([BINARY, "master", "-c", config], { cwd: dir, env: { ...process.env, TMPDIR: dir, ...options.masterEnv }, stdout: "ignore", stderr: "ignore" });
+  const proc = Bun.spawn([BINARY, "master", "-c", config], { cwd: dir, env: { ...process.env, TMPDIR: dir }, stdout: "ignore", stderr: "ignore" });
   const status = async () => ((await rawRequest(socket, { cmd: "status" }).catch(() => ({ companions: [] }))).companions ?? []) as Array<{ state: string; pid: number | null }>;
   if (options.wait !== false) await until(async () => (await status()).filter((c) => c.state === "RUNNING").length === count, `${count} companions RUNNING`, 60_000);
   return {
