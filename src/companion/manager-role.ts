@@ -14,7 +14,7 @@ import { createLogger, type Logger } from "../log.ts";
 import { formatSelfCommand, type Runtime } from "../runtime/index.ts";
 import { MANAGER_FATAL_EXIT_CODE } from "./exit-codes.ts";
 import { createChurnCollector } from "./churn-gc.ts";
-import { userEnv } from "./gc-timer.ts";
+import { userEnv } from "../gc-timer.ts";
 import { createManager, type Manager } from "./manager.ts";
 import { groupAlive, stopOrphans } from "./orphans.ts";
 import { createFilePidRegistry } from "./pid-registry.ts";

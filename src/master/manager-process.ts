@@ -4,7 +4,7 @@
  * sure that no companion of a dead manager survives it.
  */
 import { MANAGER_FATAL_EXIT_CODE } from "../companion/exit-codes.ts";
-import { managerEnv } from "../companion/gc-timer.ts";
+import { managerEnv } from "../gc-timer.ts";
 import { stopOrphans } from "../companion/orphans.ts";
 import { createFilePidRegistry } from "../companion/pid-registry.ts";
 import { statePaths } from "../companion/state-dir.ts";

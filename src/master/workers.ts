@@ -4,7 +4,7 @@
  * remove one (TTIN/TTOU), and reload by starting a new generation, waiting
  * until every new worker listens, then stopping the old ones gracefully.
  */
-import { userEnv } from "../companion/gc-timer.ts";
+import { userEnv } from "../gc-timer.ts";
 import { errorMessage, FatalError } from "../errors.ts";
 import type { Settings } from "../config/resolve.ts";
 import { formatExit } from "../companion/machine.ts";

@@ -1,6 +1,6 @@
 import { defineCommand } from "citty";
 import { isAbsolute, resolve } from "node:path";
-import { turnGcTimerOff } from "../../companion/gc-timer.ts";
+import { turnGcTimerOff } from "../../gc-timer.ts";
 import { getRuntime } from "../../runtime/index.ts";
 import { collectRepeated, numberOrString, UsageError } from "../args.ts";
 import { setExitCode } from "../outcome.ts";

@@ -6,7 +6,7 @@
  * stdio) to get it; the manager inherits it. Companions and HTTP workers get
  * the environment the master was started with, without our setting.
  */
-import { formatSelfArgv, type Runtime } from "../runtime/index.ts";
+import { formatSelfArgv, type Runtime } from "./runtime/index.ts";
 
 /** Bun's switch for its periodic GC timer. */
 export const GC_TIMER_ENV = "BUN_GC_TIMER_DISABLE";

@@ -1,5 +1,5 @@
 import { expect, test } from "bun:test";
-import type { Runtime } from "../runtime/index.ts";
+import type { Runtime } from "./runtime/index.ts";
 import { managerEnv, turnGcTimerOff, userEnv } from "./gc-timer.ts";
 
 test("the manager gets Bun's GC timer off; companions get the master's environment back", () => {
