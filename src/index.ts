@@ -9,20 +9,4 @@
  *   companion_workers: [{ name: "worker", target: "./jobs/worker.ts:run", stop_timeout: 30 }],
  * });
  */
-import type { CompanionSpecInput, SettingsInput } from "./config/schema.ts";
-
-/** Every setting of a config file; all optional. */
-export type Config = SettingsInput;
-
-/** One entry of `companion_workers`. */
-export type CompanionSpec = CompanionSpecInput;
-
-/** Types a config object (it returns it unchanged); checking happens when the master loads it. */
-export function defineConfig(config: Config): Config {
-  return config;
-}
-
-/** Types one companion spec. */
-export function defineCompanion(spec: CompanionSpec): CompanionSpec {
-  return spec;
-}
+export { defineCompanion, defineConfig, type CompanionSpec, type Config } from "./config/define.ts";

@@ -10,10 +10,10 @@
  * - The module or export cannot be loaded: exit 78, the reason on stderr and
  *   in the report file the manager reads for `status`.
  */
-import { parseTarget } from "../config/target.ts";
+import { parseModuleExport } from "../config/target.ts";
 import { describeImportFailure, importModule } from "../load-module.ts";
 import type { Runtime } from "../runtime/index.ts";
-import { TARGET_LOAD_FAILED_EXIT_CODE } from "./exit-codes.ts";
+import { TARGET_LOAD_FAILED_EXIT_CODE } from "../exit-codes.ts";
 
 /** Arguments of the companion role. */
 export interface CompanionArgs {
@@ -53,7 +53,7 @@ function failed(runtime: Runtime, args: CompanionArgs, error: unknown): never {
 
 /** Runs the companion role. Returns only when the target returned no promise (the event loop keeps us alive). */
 export async function runCompanion(runtime: Runtime, args: CompanionArgs): Promise<void> {
-  const target = parseTarget(args.target);
+  const target = parseModuleExport(args.target, null);
   if (target === null) return failToLoad(runtime, args, 'expected "module:export"');
   let module: Record<string, unknown>;
   try {

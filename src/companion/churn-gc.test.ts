@@ -1,5 +1,5 @@
 import { expect, test } from "bun:test";
-import { createFakeClock } from "../clock.ts";
+import { createFakeClock } from "../supervise/clock.ts";
 import { createChurnCollector } from "./churn-gc.ts";
 
 test("collects once per interval while companions churn, and never when idle", () => {

@@ -6,7 +6,7 @@
  * companions come and go, the manager collects at most once per interval,
  * shortly after the work; when nothing happens, nothing is scheduled.
  */
-import type { Clock, TimerHandle } from "../clock.ts";
+import type { Clock, TimerHandle } from "../supervise/clock.ts";
 
 /** The shortest time between two collections while companions churn. */
 export const CHURN_GC_INTERVAL_MS = 1000;

@@ -6,7 +6,7 @@
  * got the same signal as the leader are usually gone a moment later, so the
  * group is looked at again after GROUP_CHECK_MS before anything is sent.
  */
-import type { Clock } from "../clock.ts";
+import type { Clock } from "../supervise/clock.ts";
 import type { SignalName } from "../runtime/index.ts";
 
 /** How often a group that outlived its companion is looked at until it is empty. */

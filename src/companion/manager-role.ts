@@ -4,7 +4,7 @@
  * control socket, starts the companions and supervises them until it is
  * told to stop or its master is gone.
  */
-import { createSystemClock } from "../clock.ts";
+import { createSystemClock } from "../supervise/clock.ts";
 import { hashCompanionConfig } from "../config/hash.ts";
 import { reloadCompanionConfig } from "../config/load.ts";
 import type { Request, Reply } from "../control/protocol.ts";
@@ -12,7 +12,7 @@ import { startControlServer, type ControlServer } from "../control/server.ts";
 import { errorMessage, FatalError } from "../errors.ts";
 import { createLogger, type Logger } from "../log.ts";
 import { formatSelfCommand, type Runtime } from "../runtime/index.ts";
-import { MANAGER_FATAL_EXIT_CODE } from "./exit-codes.ts";
+import { MANAGER_FATAL_EXIT_CODE } from "../exit-codes.ts";
 import { createChurnCollector } from "./churn-gc.ts";
 import { userEnv } from "../gc-timer.ts";
 import { createManager, type Manager } from "./manager.ts";

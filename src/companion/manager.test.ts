@@ -1,5 +1,5 @@
 import { beforeEach, describe, expect, test } from "bun:test";
-import { createFakeClock, type FakeClock } from "../clock.ts";
+import { createFakeClock, type FakeClock } from "../supervise/clock.ts";
 import type { CompanionConfig, ResolvedCompanion } from "../config/resolve.ts";
 import { silentLogger } from "../log.ts";
 import { createFakeRuntime, type FakeRuntime } from "../runtime/fake.ts";

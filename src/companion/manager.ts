@@ -5,7 +5,7 @@
  * deadline and the children's exit promises drive it; there is no polling
  * loop, so an idle manager burns no CPU.
  */
-import type { Clock, TimerHandle } from "../clock.ts";
+import type { Clock, TimerHandle } from "../supervise/clock.ts";
 import { hashCompanion } from "../config/hash.ts";
 import type { CompanionConfig, ResolvedCompanion } from "../config/resolve.ts";
 import { encodeReply, type CommandReply, type ErrorReply, type RereadReply, type StatusReply } from "../control/protocol.ts";
@@ -13,7 +13,7 @@ import { errorMessage } from "../errors.ts";
 import type { Logger } from "../log.ts";
 import type { ChildHandle, Runtime, SpawnOptions } from "../runtime/index.ts";
 import { createRecord, transition, type CompanionEvent, type CompanionRecord, type Effect, type TimerKind, type WaitTarget } from "./machine.ts";
-import { TARGET_LOAD_FAILED_EXIT_CODE } from "./exit-codes.ts";
+import { TARGET_LOAD_FAILED_EXIT_CODE } from "../exit-codes.ts";
 import { createLeftoverGroups } from "./leftover-groups.ts";
 import type { PidRegistry } from "./pid-registry.ts";
 import { readProcessStartTime } from "./proc.ts";

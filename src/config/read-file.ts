@@ -39,7 +39,7 @@ let publicApiProvided = false;
 async function providePublicApi(runtime: Runtime): Promise<void> {
   if (publicApiProvided) return;
   publicApiProvided = true;
-  runtime.provideModule("gunicorn-companion", { ...(await import("../index.ts")) });
+  runtime.provideModule("gunicorn-companion", { ...(await import("./define.ts")) });
 }
 
 async function importWithTimeout(runtime: Runtime, file: string): Promise<Record<string, unknown>> {

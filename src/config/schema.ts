@@ -6,8 +6,8 @@
 import * as v from "valibot";
 import { SIGNAL_NAMES, isSignalName } from "../runtime/signals.ts";
 import type { SignalName } from "../runtime/types.ts";
-import { parseBind } from "../master/bind.ts";
-import { parseTarget } from "./target.ts";
+import { parseBind } from "./bind.ts";
+import { parseModuleExport } from "./target.ts";
 
 const SIGNAL_LIST = SIGNAL_NAMES.filter((s) => s !== "SIGKILL").join(", ");
 
@@ -53,7 +53,7 @@ export const CompanionSpecSchema = v.strictObject(
     ),
     target: v.pipe(
       NonEmptyString,
-      v.check((t) => parseTarget(t) !== null, 'expected "module:export", e.g. "./jobs/worker.ts:run"'),
+      v.check((t) => parseModuleExport(t, null) !== null, 'expected "module:export", e.g. "./jobs/worker.ts:run"'),
     ),
     cwd: v.optional(NonEmptyString),
     env: v.optional(Env),

@@ -1,11 +1,5 @@
 import { expect, test } from "bun:test";
-import { parseAppSpec, toHandler } from "./app.ts";
-
-test("app specs", () => {
-  expect(parseAppSpec("app.ts")).toEqual({ module: "app.ts", exportName: "default" });
-  expect(parseAppSpec("./src/app.ts:server")).toEqual({ module: "./src/app.ts", exportName: "server" });
-  expect(parseAppSpec("/abs/app.mjs:default")).toEqual({ module: "/abs/app.mjs", exportName: "default" });
-});
+import { toHandler } from "./app.ts";
 
 test("a function, an object with fetch, and what is neither", async () => {
   const fn = toHandler("a", () => new Response("fn"));

@@ -3,16 +3,11 @@
  * The export is a `(req: Request) => Response | Promise<Response>` function, or
  * an object with a `fetch(req)` method (Hono, Elysia, plain Bun/Deno apps).
  */
+import { parseModuleExport, type ModuleExport } from "../config/target.ts";
 import { describeImportFailure, importModule } from "../load-module.ts";
 
 /** What a worker calls for each request. */
 export type AppHandler = (request: Request) => Response | Promise<Response>;
-
-/** Splits `module[:export]`: the export is the identifier after the last colon, else "default". */
-export function parseAppSpec(spec: string): { module: string; exportName: string } {
-  const match = /^(.+):([A-Za-z_$][\w$]*)$/.exec(spec);
-  return match === null ? { module: spec, exportName: "default" } : { module: match[1] ?? spec, exportName: match[2] ?? "default" };
-}
 
 /** An app that cannot be loaded: the message says which app and why. */
 export class AppLoadError extends Error {
@@ -35,7 +30,7 @@ export function toHandler(spec: string, exported: unknown): AppHandler {
 
 /** Imports the app relative to `cwd` and returns its handler. */
 export async function loadApp(spec: string, cwd: string, runtime: { name: string; version: string }): Promise<AppHandler> {
-  const { module, exportName } = parseAppSpec(spec);
+  const { module, exportName } = parseModuleExport(spec, "default") as ModuleExport;
   let loaded: Record<string, unknown>;
   try {
     loaded = await importModule(module, cwd);

@@ -9,7 +9,7 @@ import { clearStaleSocket } from "../control/socket-path.ts";
 import { errorMessage, FatalError } from "../errors.ts";
 import type { Logger } from "../log.ts";
 import type { Runtime, SharedListener } from "../runtime/index.ts";
-import { parseBind, type BindTarget } from "./bind.ts";
+import { parseBind, type BindTarget } from "../config/bind.ts";
 
 /**
  * With SO_REUSEPORT, connections queued on a worker's socket when it closes are

@@ -3,7 +3,7 @@
  * backoff when it dies, stop it within a deadline (then SIGKILL), and make
  * sure that no companion of a dead manager survives it.
  */
-import { MANAGER_FATAL_EXIT_CODE } from "../companion/exit-codes.ts";
+import { MANAGER_FATAL_EXIT_CODE } from "../exit-codes.ts";
 import { managerEnv } from "../gc-timer.ts";
 import { stopOrphans } from "../companion/orphans.ts";
 import { createFilePidRegistry } from "../companion/pid-registry.ts";

@@ -5,15 +5,14 @@
  */
 import { readFileSync, renameSync, rmSync } from "node:fs";
 import { join } from "node:path";
+import { WORKER_BOOT_ERROR } from "../exit-codes.ts";
 import { createLogger, type LogFormat, type LogLevel } from "../log.ts";
 import type { HttpServer, ListenTarget, RequestInfo, Runtime } from "../runtime/index.ts";
 import { openAccessLog, formatAccessLine, type AccessLog } from "./access-log.ts";
 import { loadApp, type AppHandler } from "./app.ts";
-import { formatBind, type BindTarget } from "./bind.ts";
+import { formatBind, type BindTarget } from "../config/bind.ts";
 import { connectWorkerChannel, type WorkerChannel } from "./worker-channel.ts";
 
-/** The exit status of a worker that could not boot (gunicorn's WORKER_BOOT_ERROR). */
-export const WORKER_BOOT_ERROR = 3;
 
 /** Seconds a stopping worker keeps serving (answering "Connection: close") before its server stops. */
 const DRAIN_SECS = 1;

@@ -10,11 +10,12 @@ import type { Settings } from "../config/resolve.ts";
 import { formatExit } from "../companion/machine.ts";
 import type { LogFormat, Logger } from "../log.ts";
 import { formatSelfCommand, type ChildHandle, type Runtime } from "../runtime/index.ts";
-import { formatBind, parseBind } from "./bind.ts";
+import { formatBind, parseBind } from "../config/bind.ts";
 import { createListeners, warnAboutQueueMigration } from "./listeners.ts";
 import { listenWorkerChannel, type WorkerMessage } from "./worker-channel.ts";
 import { createGenerations } from "./generations.ts";
-import { WORKER_BOOT_ERROR, type WorkerSettings } from "./worker.ts";
+import { WORKER_BOOT_ERROR } from "../exit-codes.ts";
+import type { WorkerSettings } from "./worker.ts";
 
 /** Seconds a new generation may take to boot before a reload gives up on it. */
 const BOOT_TIMEOUT_FLOOR_SECS = 30;
