@@ -1,7 +1,7 @@
 /**
  * Pure: how ctl replies read on a terminal or in a pipe, like supervisorctl.
  */
-import type { CompanionStatus } from "../companion/status.ts";
+import type { CompanionStatus } from "../control/protocol.ts";
 import type { Reply } from "../control/protocol.ts";
 
 const NAME_WIDTH = 32;

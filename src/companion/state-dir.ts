@@ -1,8 +1,9 @@
 /**
- * The private directory a master and its manager share: what the manager
- * runs with (`manager.json`, written by the master before each start and by
- * the manager after each reread), the pid files of live companions, and the
- * reports of companions whose target failed to load.
+ * The private directory a master and its manager share. Each file has one
+ * writer: `manager.json`, what the master starts a manager with (written by
+ * the master only, before each start); `running.json`, the companion config
+ * in force after rereads (written by the manager only); the pid files of live
+ * companions; and the reports of companions whose target failed to load.
  */
 import { mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -11,7 +12,7 @@ import type { ConfigSources } from "../config/load.ts";
 import type { CompanionConfig } from "../config/resolve.ts";
 import type { LogFormat, LogLevel } from "../log.ts";
 
-/** Everything a manager process starts from. */
+/** Everything a manager process starts from (the master's `manager.json`). */
 export interface ManagerState {
   masterPid: number;
   logLevel: LogLevel;
@@ -22,11 +23,21 @@ export interface ManagerState {
   companion: CompanionConfig;
   /** `hashCompanionConfig(companion)`: the master compares it on HUP. */
   hash: string;
+  /** Which of the master's writes this is: a `running.json` of an earlier launch does not apply. */
+  launchId: number;
 }
 
 /** The files inside a state directory. */
-export function statePaths(dir: string): { state: string; pids: string; reports: string } {
-  return { state: join(dir, "manager.json"), pids: join(dir, "pids"), reports: join(dir, "reports") };
+export function statePaths(dir: string): { state: string; running: string; pids: string; reports: string } {
+  return { state: join(dir, "manager.json"), running: join(dir, "running.json"), pids: join(dir, "pids"), reports: join(dir, "reports") };
+}
+
+/** The companion config in force after rereads (the manager's `running.json`). */
+export interface RunningConfig {
+  /** The `launchId` of the `manager.json` it grew from: a newer start from the master supersedes it. */
+  launchId: number;
+  companion: CompanionConfig;
+  hash: string;
 }
 
 /** Creates a fresh private state directory under the system temp dir. */
@@ -37,17 +48,37 @@ export function createStateDir(): string {
   return dir;
 }
 
-/** Writes `manager.json` atomically (a reader never sees half a file). */
-export function writeManagerState(dir: string, state: ManagerState): void {
-  const { state: path } = statePaths(dir);
+function writeAtomically(path: string, value: unknown): void {
+  // A reader never sees half a file.
   const temporary = `${path}.${process.pid}.tmp`;
-  writeFileSync(temporary, JSON.stringify(state), { mode: 0o600 });
+  writeFileSync(temporary, JSON.stringify(value), { mode: 0o600 });
   renameSync(temporary, path);
 }
 
-/** Reads `manager.json`. */
+/** The master's side: what the next manager starts from. Starting anew drops the rereads of the last launch. */
+export function writeManagerState(dir: string, state: ManagerState): void {
+  writeAtomically(statePaths(dir).state, state);
+}
+
+/** The manager's side: the companion config in force after a reread. */
+export function writeRunningConfig(dir: string, running: RunningConfig): void {
+  writeAtomically(statePaths(dir).running, running);
+}
+
+/**
+ * What a manager runs with: the master's `manager.json`, with the companion
+ * config of `running.json` when that grew from the same launch (a manager
+ * restarted after a crash keeps the rereads of the one before).
+ */
 export function readManagerState(dir: string): ManagerState {
-  return JSON.parse(readFileSync(statePaths(dir).state, "utf8")) as ManagerState;
+  const state = JSON.parse(readFileSync(statePaths(dir).state, "utf8")) as ManagerState;
+  let running: RunningConfig;
+  try {
+    running = JSON.parse(readFileSync(statePaths(dir).running, "utf8")) as RunningConfig;
+  } catch {
+    return state;
+  }
+  return running.launchId === state.launchId ? { ...state, companion: running.companion, hash: running.hash } : state;
 }
 
 /** Removes the state directory and everything in it. */

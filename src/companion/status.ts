@@ -1,31 +1,9 @@
 /**
- * Pure: how a companion record reads in `status` (supervisorctl-style
+ * Pure: how a supervised record reads in `status` (supervisorctl-style
  * descriptions and uptimes) and whether a waiting client's wait is over.
  */
-import { formatExit, type CompanionRecord, type CompanionState, type WaitTarget } from "./machine.ts";
-
-/** One companion in a `status` reply (SPEC §5). */
-export interface CompanionStatus {
-  name: string;
-  state: CompanionState;
-  pid: number | null;
-  description: string;
-  /** Seconds since the current process started; null when none runs. */
-  uptime: number | null;
-  restart_count: number;
-  exit_count: number;
-  kill_count: number;
-  last_exit_code: number | null;
-  last_exit_signal: string | null;
-  /** Epoch seconds of the last exit. */
-  last_exit_at: number | null;
-  /** Epoch seconds of the pending retry, in BACKOFF. */
-  next_retry_at: number | null;
-  /** Seconds between an exit and the retry. */
-  restart_delay: number;
-  last_error: string | null;
-  stopped_manually: boolean;
-}
+import { formatExit } from "../runtime/index.ts";
+import type { ChildRecord as CompanionRecord, WaitTarget } from "../supervise/machine.ts";
 
 const pad2 = (n: number) => String(n).padStart(2, "0");
 
@@ -75,29 +53,6 @@ export function describeRecord(record: CompanionRecord, now: number): string {
       if (record.spawnCount === 0) return "not started";
       return record.lastExit === null ? "stopped" : `stopped (${formatExit(record.lastExit.exitCode, record.lastExit.signal)})`;
   }
-}
-
-/** The `status` entry of one record. */
-export function toCompanionStatus(record: CompanionRecord, now: number): CompanionStatus {
-  const running = record.pid !== null && record.spawnedAt !== null;
-  return {
-    name: record.name,
-    state: record.state,
-    pid: record.pid,
-    description: describeRecord(record, now),
-    // Tenths of a second: replies are cached per 100 ms (see Manager.statusLine).
-    uptime: running ? Math.round(Math.max(0, now - (record.spawnedAt ?? now)) / 100) / 10 : null,
-    restart_count: Math.max(0, record.spawnCount - 1),
-    exit_count: record.exitCount,
-    kill_count: record.killCount,
-    last_exit_code: record.lastExit?.exitCode ?? null,
-    last_exit_signal: record.lastExit?.signal ?? null,
-    last_exit_at: record.lastExit === null ? null : record.lastExit.at / 1000,
-    next_retry_at: record.nextRetryAt === null ? null : record.nextRetryAt / 1000,
-    restart_delay: record.restartDelayMs / 1000,
-    last_error: record.lastError,
-    stopped_manually: record.stoppedManually,
-  };
 }
 
 /** The end of a wait: reached (ok) or failed, with a message. */

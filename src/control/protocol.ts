@@ -1,9 +1,36 @@
 /**
- * The control protocol: newline-delimited JSON requests and replies (SPEC §5).
- * Types and encoders only: the ctl loads this; the manager validates requests
- * with requests.ts.
+ * The control protocol: newline-delimited JSON requests and replies
+ * (docs/protocol.md). Every wire type lives here, with the encoders; the ctl
+ * loads this; the manager validates requests with requests.ts and maps its
+ * domain outcomes to these replies.
  */
-import type { CompanionStatus } from "../companion/status.ts";
+
+/** A companion's state as the wire spells it. */
+export type CompanionStateName = "STOPPED" | "STARTING" | "RUNNING" | "BACKOFF" | "STOPPING";
+
+/** One companion in a `status` reply (docs/protocol.md). */
+export interface CompanionStatus {
+  name: string;
+  state: CompanionStateName;
+  pid: number | null;
+  description: string;
+  /** Seconds since the current process started; null when none runs. */
+  uptime: number | null;
+  restart_count: number;
+  exit_count: number;
+  kill_count: number;
+  last_exit_code: number | null;
+  last_exit_signal: string | null;
+  /** Epoch seconds of the last exit. */
+  last_exit_at: number | null;
+  /** Epoch seconds of the pending retry, in BACKOFF. */
+  next_retry_at: number | null;
+  /** Seconds between an exit and the retry. */
+  restart_delay: number;
+  last_error: string | null;
+  stopped_manually: boolean;
+}
+
 
 /** The commands the manager answers. */
 export const COMMANDS = ["status", "start", "stop", "restart", "reread"] as const;

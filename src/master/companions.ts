@@ -5,7 +5,12 @@
 import { readManagerState, writeManagerState, type ManagerState } from "../companion/state-dir.ts";
 import { companionConfigOf, hashCompanionConfig, type ConfigSources, type LoadedConfig } from "../config/index.ts";
 import type { LogFormat, Logger } from "../log.ts";
-import type { Runtime } from "../runtime/index.ts";
+import { formatSelfCommand, type Runtime } from "../runtime/index.ts";
+import { stopOrphans } from "../companion/orphans.ts";
+import { createFilePidRegistry } from "../companion/pid-registry.ts";
+import { statePaths } from "../companion/state-dir.ts";
+import { managerEnv } from "../gc-timer.ts";
+import { createSystemClock } from "../supervise/clock.ts";
 import { createManagerProcess, type StopMode } from "./manager-process.ts";
 
 /** The companion manager as the master sees it. */
@@ -34,9 +39,11 @@ export interface CompanionTierOptions {
 /** Creates the tier and writes what the manager will start from. */
 export function createCompanionTier(options: CompanionTierOptions): CompanionTier {
   const { runtime, stateDir, log } = options;
+  let launches = 0;
   const stateOf = (loaded: LoadedConfig): ManagerState => {
     const companion = companionConfigOf(loaded.settings);
     return {
+      launchId: ++launches,
       masterPid: runtime.pid,
       logLevel: loaded.settings.loglevel,
       logFormat: options.logFormat,
@@ -50,7 +57,16 @@ export function createCompanionTier(options: CompanionTierOptions): CompanionTie
   let state = stateOf(options.loaded);
   writeManagerState(stateDir, state);
   let running = wanted(state);
-  const manager = createManagerProcess({ runtime, stateDir, log, onBootFailure: options.onBootFailure });
+  const registry = createFilePidRegistry(statePaths(stateDir).pids);
+  const manager = createManagerProcess({
+    runtime,
+    clock: createSystemClock(),
+    log,
+    argv: formatSelfCommand(runtime.snapshot(), "manager", ["--state-dir", stateDir]),
+    env: managerEnv(runtime.env()),
+    stopLeftovers: (killNow) => stopOrphans(runtime, registry, log, killNow),
+    onBootFailure: options.onBootFailure,
+  });
 
   return {
     get running() {
@@ -62,7 +78,7 @@ export function createCompanionTier(options: CompanionTierOptions): CompanionTie
     },
     async reload(next) {
       const nextState = stateOf(next);
-      // What the manager runs now, rereads included.
+      // What the manager runs now, rereads included (its running.json over our manager.json).
       let runningHash = state.hash;
       try {
         runningHash = readManagerState(stateDir).hash;
@@ -79,7 +95,6 @@ export function createCompanionTier(options: CompanionTierOptions): CompanionTie
       state = nextState;
       writeManagerState(stateDir, state);
       running = wanted(state);
-      manager.resume();
       if (running) await manager.start();
     },
     stop: (mode, timeoutSecs) => manager.stop(mode, timeoutSecs),

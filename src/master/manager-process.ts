@@ -1,127 +1,141 @@
 /**
- * The master's side of the companion manager: start it, restart it with a
- * backoff when it dies, stop it within a deadline (then SIGKILL), and make
- * sure that no companion of a dead manager survives it.
+ * The master's side of the companion manager: one child of the supervision
+ * kernel, restarted with a backoff (1 s doubling to 30 s, back to 1 s once one
+ * stayed up 10 s) when it dies, stopped within a deadline (then SIGKILL), and
+ * followed by a sweep of whatever companions a dead manager left running.
  */
 import { MANAGER_FATAL_EXIT_CODE } from "../exit-codes.ts";
-import { managerEnv } from "../gc-timer.ts";
-import { stopOrphans } from "../companion/orphans.ts";
-import { createFilePidRegistry } from "../companion/pid-registry.ts";
-import { statePaths } from "../companion/state-dir.ts";
-import { errorMessage } from "../errors.ts";
 import type { Logger } from "../log.ts";
-import { formatSelfCommand, type ChildHandle, type ExitStatus, type Runtime } from "../runtime/index.ts";
-import { formatExit } from "../companion/machine.ts";
-import { nextManagerBackoff } from "./backoff.ts";
+import { formatExit, type Runtime } from "../runtime/index.ts";
+import type { Clock } from "../supervise/clock.ts";
+import { createSupervisor } from "../supervise/interpreter.ts";
+import type { ChildSpec } from "../supervise/machine.ts";
+import { backoff } from "../supervise/policy.ts";
 
 /** How the manager is asked to stop: TERM (companions stop gracefully) or INT (quickly). */
 export type StopMode = "graceful" | "quick";
 
+/** The first delay before a manager that died is started again. */
+export const MANAGER_BACKOFF_INITIAL_SECS = 1;
+/** The longest delay between manager restarts. */
+export const MANAGER_BACKOFF_MAX_SECS = 30;
+/** A manager that stayed up this long resets the backoff to its first step. */
+export const MANAGER_STABLE_SECS = 10;
+
+/** The manager's restart policy. */
+export const MANAGER_RESTART = backoff(MANAGER_BACKOFF_INITIAL_SECS * 1000, MANAGER_BACKOFF_MAX_SECS * 1000, MANAGER_STABLE_SECS * 1000);
+
+/** The manager as a child: stopped only by `stop`, which says how long it gets. */
+const MANAGER_SPEC: ChildSpec = {
+  name: "manager",
+  stop_signal: "SIGTERM",
+  stop_timeout: Number.POSITIVE_INFINITY,
+  reload_timeout: Number.POSITIVE_INFINITY,
+  startsecs: 0,
+};
+
 /** The manager child, supervised. */
 export interface ManagerProcess {
-  /** Starts the manager (once; later restarts are automatic). */
+  /** Starts the manager (again after a stop); later restarts are automatic. Resolves once it is spawned (or its spawn failed). */
   start(): Promise<void>;
   /** Stops it and everything it ran; SIGKILL after `timeoutSecs`. No restart follows. */
   stop(mode: StopMode, timeoutSecs: number): Promise<void>;
-  /** Allows automatic restarts again after a stop (used by a reload). */
-  resume(): void;
   readonly pid: number | null;
 }
 
 /** Options of `createManagerProcess`. */
 export interface ManagerProcessOptions {
-  runtime: Runtime;
-  stateDir: string;
+  runtime: Pick<Runtime, "spawn" | "kill">;
+  clock: Clock;
   log: Logger;
+  /** The manager's argv (this program in its manager role) and environment. */
+  argv: readonly string[];
+  env: Readonly<Record<string, string>>;
+  /** Stops the companions a dead manager left running (SIGKILL at once when `killNow`); returns how many groups. */
+  stopLeftovers(killNow: boolean): Promise<number>;
   /** The very first manager could not start at all (its socket is taken, say): the master gives up. */
   onBootFailure(exitCode: number | null): void;
 }
 
 /** Creates the supervisor of the manager child. */
 export function createManagerProcess(options: ManagerProcessOptions): ManagerProcess {
-  const { runtime, stateDir, log } = options;
-  const registry = createFilePidRegistry(statePaths(stateDir).pids);
-  let child: ChildHandle | null = null;
-  let startedAt = 0;
-  let backoffSecs: number | null = null;
-  let restartTimer: ReturnType<typeof setTimeout> | null = null;
-  let stopping = false;
-  let firstManager = true;
+  const { log } = options;
+  // The machine's own lines are for debugging; the master says what matters in its own words below.
+  const machineLog: Logger = {
+    debug: (m) => log.debug(`companion manager: ${m}`),
+    info: (m) => log.debug(`companion manager: ${m}`),
+    warn: (m) => log.debug(`companion manager: ${m}`),
+    error: (m) => log.error(`companion manager: ${m}`),
+    withTag: () => machineLog,
+  };
+  let exits = 0;
+  let stopTimeoutSecs = 0;
+  let seen = { pid: null as number | null, nextRetryAt: null as number | null, killCount: 0 };
+  let waiters: Array<() => void> = [];
 
-  async function spawnManager(): Promise<void> {
-    restartTimer = null;
-    if (stopping) return;
-    const argv = formatSelfCommand(runtime.snapshot(), "manager", ["--state-dir", stateDir]);
-    let handle: ChildHandle;
-    try {
-      // stdin is the lifeline: the manager sees end-of-file when we die.
-      handle = await runtime.spawn({ argv, env: managerEnv(runtime.env()), stdin: "pipe", stdout: "inherit", stderr: "inherit" });
-    } catch (error) {
-      log.error(`cannot start the companion manager: ${errorMessage(error)}`);
-      scheduleRestart(0);
-      return;
-    }
-    child = handle;
-    startedAt = Date.now();
-    log.info(`companion manager started (pid ${handle.pid})`);
-    void handle.exited.then((status) => onExit(handle, status));
-  }
+  const supervisor = createSupervisor(options, {
+    group: false,
+    logFor: () => machineLog,
+    // stdin is the lifeline: the manager sees end-of-file when we die.
+    spawnOptions: () => ({ argv: options.argv, env: options.env, stdin: "pipe", stdout: "inherit", stderr: "inherit" }),
+    onExited(_name, child, _spec, status) {
+      exits += 1;
+      const record = supervisor.get(MANAGER_SPEC.name);
+      if (record?.state === "STOPPING") return null;
+      log.error(`companion manager (pid ${child.pid}) ${formatExit(status.exitCode, status.signal)}`);
+      if (exits === 1 && status.exitCode === MANAGER_FATAL_EXIT_CODE) {
+        // Not worth a retry: the master gives up (after the machine has heard of the exit).
+        queueMicrotask(() => {
+          supervisor.dispatch(MANAGER_SPEC.name, { type: "stop" });
+          options.onBootFailure(status.exitCode);
+        });
+      }
+      return null;
+    },
+    onChange(name) {
+      const record = supervisor.get(name);
+      if (record === undefined) return;
+      if (record.pid !== null && record.pid !== seen.pid) log.info(`companion manager started (pid ${record.pid})`);
+      if (record.state === "BACKOFF" && record.nextRetryAt !== seen.nextRetryAt) {
+        log.warn(`restarting the companion manager in ${(record.lastDelayMs ?? 0) / 1000}s`);
+      }
+      if (record.killCount > seen.killCount) log.warn(`companion manager did not stop within ${stopTimeoutSecs}s; sending SIGKILL`);
+      seen = { pid: record.pid, nextRetryAt: record.nextRetryAt, killCount: record.killCount };
+      if (!record.spawning || record.state === "STOPPED") {
+        const settled = waiters;
+        waiters = [];
+        for (const wake of settled) wake();
+      }
+    },
+  });
+  supervisor.add(MANAGER_SPEC, MANAGER_RESTART);
 
-  function scheduleRestart(uptimeSecs: number): void {
-    backoffSecs = nextManagerBackoff(backoffSecs, uptimeSecs);
-    log.warn(`restarting the companion manager in ${backoffSecs}s`);
-    restartTimer = setTimeout(() => void spawnManager(), backoffSecs * 1000);
-  }
-
-  function onExit(handle: ChildHandle, status: ExitStatus): void {
-    if (child === handle) child = null;
-    const wasFirst = firstManager;
-    firstManager = false;
-    if (stopping) return;
-    log.error(`companion manager (pid ${handle.pid}) ${formatExit(status.exitCode, status.signal)}`);
-    if (wasFirst && status.exitCode === MANAGER_FATAL_EXIT_CODE) {
-      options.onBootFailure(status.exitCode);
-      return;
-    }
-    scheduleRestart((Date.now() - startedAt) / 1000);
-  }
-
-  async function waitExit(handle: ChildHandle, ms: number): Promise<boolean> {
-    let timer: ReturnType<typeof setTimeout> | undefined;
-    const timeout = new Promise<false>((resolve) => {
-      timer = setTimeout(() => resolve(false), ms);
+  /** Resolves once the record satisfies `done` (checked after every change). */
+  function until(done: () => boolean): Promise<void> {
+    return new Promise((resolve) => {
+      const check = () => (done() ? resolve() : waiters.push(check));
+      check();
     });
-    const exited = await Promise.race([handle.exited.then(() => true as const), timeout]);
-    clearTimeout(timer);
-    return exited;
   }
+  const record = () => supervisor.get(MANAGER_SPEC.name);
 
   return {
     get pid() {
-      return child?.pid ?? null;
+      return record()?.pid ?? null;
     },
-    start: spawnManager,
-    resume() {
-      stopping = false;
+    async start() {
+      supervisor.dispatch(MANAGER_SPEC.name, { type: "start" });
+      await until(() => record()?.spawning !== true);
     },
     async stop(mode, timeoutSecs) {
-      stopping = true;
-      if (restartTimer !== null) clearTimeout(restartTimer);
-      restartTimer = null;
-      const handle = child;
-      let timedOut = false;
-      if (handle !== null) {
-        handle.kill(mode === "quick" ? "SIGINT" : "SIGTERM");
-        if (!(await waitExit(handle, timeoutSecs * 1000))) {
-          timedOut = true;
-          log.warn(`companion manager did not stop within ${timeoutSecs}s; sending SIGKILL`);
-          handle.kill("SIGKILL");
-          await handle.exited;
-        }
-      }
+      stopTimeoutSecs = timeoutSecs;
+      const killsBefore = record()?.killCount ?? 0;
+      supervisor.dispatch(MANAGER_SPEC.name, { type: "shutdown", timeoutMs: timeoutSecs * 1000, signal: mode === "quick" ? "SIGINT" : "SIGTERM" });
+      await until(() => record()?.state === "STOPPED" && record()?.spawning !== true);
+      const timedOut = (record()?.killCount ?? 0) > killsBefore;
       // Whatever the manager left running (it was killed, or died before):
       // stopped now, gracefully unless its time is already up.
-      const left = await stopOrphans(runtime, registry, log, timedOut);
+      const left = await options.stopLeftovers(timedOut);
       if (left > 0) log.info(`stopped ${left} companion process group(s) the manager left behind`);
     },
   };

@@ -7,9 +7,8 @@
 import { userEnv } from "../gc-timer.ts";
 import { errorMessage, FatalError } from "../errors.ts";
 import type { Settings } from "../config/resolve.ts";
-import { formatExit } from "../companion/machine.ts";
 import type { LogFormat, Logger } from "../log.ts";
-import { formatSelfCommand, type ChildHandle, type Runtime } from "../runtime/index.ts";
+import { formatExit, formatSelfCommand, type ChildHandle, type Runtime } from "../runtime/index.ts";
 import { formatBind, parseBind } from "../config/bind.ts";
 import { createListeners, warnAboutQueueMigration } from "./listeners.ts";
 import { listenWorkerChannel, type WorkerMessage } from "./worker-channel.ts";

@@ -26,6 +26,7 @@ export type {
   UnixListener,
 } from "./types.ts";
 export { SpawnError } from "./types.ts";
+export { formatExit } from "./exit-status.ts";
 export { formatSelfArgv, formatSelfCommand, type ChildRole } from "./self-command.ts";
 export { SIGNAL_NAMES, isSignalName, signalNumber } from "./signals.ts";
 

@@ -42,11 +42,9 @@ export interface SpawnOptions {
   extraFds?: readonly number[];
 }
 
-/** How a child ended: exactly one of the two is non-null. */
-export interface ExitStatus {
-  exitCode: number | null;
-  signal: SignalName | string | null;
-}
+import type { ExitStatus } from "./exit-status.ts";
+
+export type { ExitStatus } from "./exit-status.ts";
 
 /** A running child process. */
 export interface ChildHandle {

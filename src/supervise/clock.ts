@@ -16,21 +16,30 @@ export interface Clock {
   clearTimer(handle: TimerHandle): void;
 }
 
-/** The system clock with setTimeout. */
+/** The longest delay setTimeout takes as given; a longer one would fire at once. */
+const MAX_TIMEOUT_MS = 2 ** 31 - 1;
+
+/** The system clock with setTimeout (delays past ~24.8 days are chained, not fired early). */
 export function createSystemClock(): Clock {
   const pending = new Map<number, ReturnType<typeof setTimeout>>();
   let nextId = 1;
+  const schedule = (id: number, callback: () => void, at: number) => {
+    const delay = Math.min(MAX_TIMEOUT_MS, Math.max(0, at - Date.now()));
+    pending.set(
+      id,
+      setTimeout(() => {
+        if (Date.now() < at) return schedule(id, callback, at);
+        pending.delete(id);
+        callback();
+      }, delay),
+    );
+  };
   return {
     now: () => Date.now(),
     setTimer(callback, delayMs) {
       const id = nextId++;
-      pending.set(
-        id,
-        setTimeout(() => {
-          pending.delete(id);
-          callback();
-        }, Math.max(0, delayMs)),
-      );
+      if (delayMs === Number.POSITIVE_INFINITY) return { id };
+      schedule(id, callback, Date.now() + Math.max(0, delayMs));
       return { id };
     },
     clearTimer(handle) {

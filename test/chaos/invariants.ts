@@ -5,7 +5,7 @@
  */
 import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
-import type { CompanionStatus } from "../../src/companion/status.ts";
+import type { CompanionStatus } from "../../src/control/protocol.ts";
 import type { MasterRun } from "../helpers/master.ts";
 import { isAlive, processesUnder, waitFor } from "../helpers/processes.ts";
 

@@ -6,7 +6,7 @@
 import { closeSync, existsSync, openSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { createConnection } from "node:net";
 import { join } from "node:path";
-import type { CompanionStatus } from "../../src/companion/status.ts";
+import type { CompanionStatus } from "../../src/control/protocol.ts";
 import type { Launcher } from "./launchers.ts";
 import { ROOT } from "./launchers.ts";
 import { isAlive, killEverythingUnder, killTree, sleep, waitFor } from "./processes.ts";

@@ -10,7 +10,7 @@ export default defineCommand({
   async run({ args }) {
     const stateDir = args["state-dir"];
     if (stateDir === undefined || stateDir === "") throw new UsageError("manager needs --state-dir");
-    const { runManagerRole } = await import("../../companion/manager-role.ts");
+    const { runManagerRole } = await import("../../roles/manager.ts");
     setExitCode(await runManagerRole(await getRuntime(), stateDir));
   },
 });

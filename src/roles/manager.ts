@@ -4,7 +4,7 @@
  * control socket, starts the companions and supervises them until it is
  * told to stop or its master is gone.
  */
-import { createSystemClock } from "../supervise/clock.ts";
+import { createSystemClock, type Clock } from "../supervise/clock.ts";
 import { hashCompanionConfig } from "../config/hash.ts";
 import { reloadCompanionConfig } from "../config/load.ts";
 import type { Request, Reply } from "../control/protocol.ts";
@@ -13,15 +13,17 @@ import { errorMessage, FatalError } from "../errors.ts";
 import { createLogger, type Logger } from "../log.ts";
 import { formatSelfCommand, type Runtime } from "../runtime/index.ts";
 import { MANAGER_FATAL_EXIT_CODE } from "../exit-codes.ts";
-import { createChurnCollector } from "./churn-gc.ts";
+import { createChurnCollector } from "../companion/churn-gc.ts";
 import { userEnv } from "../gc-timer.ts";
-import { createManager, type Manager } from "./manager.ts";
-import { groupAlive, stopOrphans } from "./orphans.ts";
-import { createFilePidRegistry } from "./pid-registry.ts";
-import { createReportFiles, readManagerState, removeStateDir, statePaths, writeManagerState, type ManagerState } from "./state-dir.ts";
+import { createCompanionSupervisor, type CompanionSupervisor } from "../companion/supervisor.ts";
+import { groupAlive, stopOrphans } from "../companion/orphans.ts";
+import { createFilePidRegistry } from "../companion/pid-registry.ts";
+import { createReportFiles, readManagerState, removeStateDir, statePaths, writeRunningConfig, type ManagerState } from "../companion/state-dir.ts";
+import { createStatusCache, toCommandReply, toRereadReply, toStatusReply } from "./manager-replies.ts";
 
-/** Handles control requests against a manager; `reread` loads and applies, all or nothing. */
-function createRequestHandler(runtime: Runtime, manager: Manager, state: ManagerState, stateDir: string, log: Logger) {
+/** Handles control requests against the companions; `reread` loads and applies, all or nothing. */
+function createRequestHandler(runtime: Runtime, manager: CompanionSupervisor, state: ManagerState, stateDir: string, log: Logger, clock: Clock) {
+  const statusCache = createStatusCache(manager, clock);
   let rereads: Promise<unknown> = Promise.resolve();
 
   async function reread(): Promise<Reply> {
@@ -40,11 +42,11 @@ function createRequestHandler(runtime: Runtime, manager: Manager, state: Manager
       companion.control_socket = manager.config.control_socket;
       companion.control_socket_mode = manager.config.control_socket_mode;
     }
-    const reply = manager.apply(companion);
+    const reply = toRereadReply(manager.apply(companion));
     // Persist what now runs, so a restarted manager and the master's HUP see it.
     state.companion = companion;
     state.hash = hashCompanionConfig(companion);
-    writeManagerState(stateDir, state);
+    writeRunningConfig(stateDir, { launchId: state.launchId, companion, hash: state.hash });
     log.info(`reread: added ${reply.added.length}, removed ${reply.removed.length}, restarted ${reply.restarted.length}, unchanged ${reply.unchanged.length}`);
     return reply;
   }
@@ -53,7 +55,7 @@ function createRequestHandler(runtime: Runtime, manager: Manager, state: Manager
     switch (request.cmd) {
       case "status":
         // The common case, a full status without an id, is served from the cached line.
-        return request.names === undefined && request.id === undefined ? manager.statusLine() : manager.status(request.names);
+        return request.names === undefined && request.id === undefined ? statusCache.line() : toStatusReply(manager.status(request.names), clock.now());
       case "reread": {
         // One reread at a time, in the order they arrived.
         const result = rereads.then(reread);
@@ -61,7 +63,7 @@ function createRequestHandler(runtime: Runtime, manager: Manager, state: Manager
         return result;
       }
       default:
-        return manager.command(request.cmd, request.name, request.wait);
+        return toCommandReply(await manager.command(request.cmd, request.name, request.wait));
     }
   };
 }
@@ -74,7 +76,7 @@ export async function runManagerRole(runtime: Runtime, stateDir: string): Promis
   const snapshot = runtime.snapshot();
   const clock = createSystemClock();
   const churn = createChurnCollector(clock, () => runtime.collectGarbage());
-  const manager = createManager({
+  const manager = createCompanionSupervisor({
     runtime,
     clock,
     onChildExit: () => churn.churn(),
@@ -120,7 +122,7 @@ export async function runManagerRole(runtime: Runtime, stateDir: string): Promis
       server = await startControlServer(runtime, {
         path: state.companion.control_socket,
         mode: state.companion.control_socket_mode,
-        handle: createRequestHandler(runtime, manager, state, stateDir, log),
+        handle: createRequestHandler(runtime, manager, state, stateDir, log, clock),
         onError: (message) => log.debug(message),
       });
       log.info(`control socket at ${state.companion.control_socket}`);

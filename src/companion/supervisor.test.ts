@@ -3,7 +3,9 @@ import { createFakeClock, type FakeClock } from "../supervise/clock.ts";
 import type { CompanionConfig, ResolvedCompanion } from "../config/resolve.ts";
 import { silentLogger } from "../log.ts";
 import { createFakeRuntime, type FakeRuntime } from "../runtime/fake.ts";
-import { createManager, type Manager } from "./manager.ts";
+import { currentRestartDelay } from "../supervise/policy.ts";
+import { describeRecord } from "./status.ts";
+import { createCompanionSupervisor, type CompanionSupervisor } from "./supervisor.ts";
 import { createMemoryPidRegistry, type PidRegistry } from "./pid-registry.ts";
 
 const companion = (name: string, extra: Partial<ResolvedCompanion> = {}): ResolvedCompanion => ({
@@ -30,7 +32,7 @@ const config = (companions: ResolvedCompanion[], restartDelay = 0.25): Companion
 let runtime: FakeRuntime;
 let clock: FakeClock;
 let registry: PidRegistry;
-let manager: Manager;
+let manager: CompanionSupervisor;
 
 /** Lets pending promise callbacks (spawn results, exits) run. */
 const settle = async () => {
@@ -40,16 +42,16 @@ const settle = async () => {
 const stateOf = (name: string) => {
   const reply = manager.status([name]);
   if (!reply.ok) throw new Error(reply.error);
-  const [entry] = reply.companions;
-  if (entry === undefined) throw new Error(`no status for ${name}`);
-  return entry;
+  const [record] = reply.records;
+  if (record === undefined) throw new Error(`no status for ${name}`);
+  return { ...record, description: describeRecord(record, clock.now()), restart_delay: currentRestartDelay(record.restart, record.lastDelayMs) / 1000 };
 };
 
 beforeEach(() => {
   runtime = createFakeRuntime();
   clock = createFakeClock();
   registry = createMemoryPidRegistry();
-  manager = createManager({
+  manager = createCompanionSupervisor({
     runtime,
     clock,
     log: silentLogger,
@@ -60,7 +62,7 @@ beforeEach(() => {
   });
 });
 
-describe("the manager on a fake runtime and clock", () => {
+describe("the companions on a fake runtime and clock", () => {
   test("starts every companion as a group leader with its cwd, env and stdio; RUNNING after startsecs", async () => {
     manager.start(config([companion("a"), companion("b", { stdout: "/log/b.log", stderr: "stdout" })]));
     await settle();
@@ -88,13 +90,13 @@ describe("the manager on a fake runtime and clock", () => {
     const first = runtime.children[0];
     first?.exit({ exitCode: 1, signal: null });
     await settle();
-    expect(stateOf("a")).toMatchObject({ state: "BACKOFF", last_exit_code: 1, exit_count: 1, description: "exited with status 1, retrying in 0.3s" });
+    expect(stateOf("a")).toMatchObject({ state: "BACKOFF", lastExit: { exitCode: 1 }, exitCount: 1, description: "exited with status 1, retrying in 0.3s" });
     expect(registry.list()).toEqual([]);
     clock.advance(250);
     await settle();
     const second = runtime.children[1];
     expect(second?.pid).not.toBe(first?.pid);
-    expect(stateOf("a")).toMatchObject({ state: "STARTING", pid: second?.pid, restart_count: 1 });
+    expect(stateOf("a")).toMatchObject({ state: "STARTING", pid: second?.pid, spawnCount: 2 });
   });
 
   test("stop signals the process group; SIGKILL follows after stop_timeout if it will not die", async () => {
@@ -110,7 +112,7 @@ describe("the manager on a fake runtime and clock", () => {
     expect(runtime.signals).toContainEqual({ pid: -child.pid, signal: "SIGKILL" });
     child.exit({ exitCode: null, signal: "SIGKILL" });
     expect(await reply).toMatchObject({ ok: true, state: "STOPPED", message: "stopped" });
-    expect(stateOf("a")).toMatchObject({ state: "STOPPED", kill_count: 1, last_exit_signal: "SIGKILL", description: "stopped manually" });
+    expect(stateOf("a")).toMatchObject({ state: "STOPPED", killCount: 1, lastExit: { signal: "SIGKILL" }, description: "stopped manually" });
   });
 
   test("start with wait answers when RUNNING, or with an error when it fails first", async () => {
@@ -141,7 +143,7 @@ describe("the manager on a fake runtime and clock", () => {
     runtime.failNextSpawn("working directory /nope does not exist");
     manager.start(config([companion("a")]));
     await settle();
-    expect(stateOf("a")).toMatchObject({ state: "BACKOFF", last_error: "working directory /nope does not exist" });
+    expect(stateOf("a")).toMatchObject({ state: "BACKOFF", lastError: "working directory /nope does not exist" });
     expect(stateOf("a").description).toStartWith("spawn failed: working directory /nope does not exist, retrying in");
   });
 
@@ -156,7 +158,7 @@ describe("the manager on a fake runtime and clock", () => {
     const reply = manager.apply(
       config([companion("keep"), companion("change", { env: { NEW: "1" } }), companion("manual", { startsecs: 0 }), companion("added")]),
     );
-    expect(reply).toEqual({ ok: true, added: ["added"], removed: ["drop"], restarted: ["change"], updated: ["manual"], unchanged: ["keep"] });
+    expect(reply).toEqual({ added: ["added"], removed: ["drop"], restarted: ["change"], updated: ["manual"], unchanged: ["keep"] });
     expect(stateOf("keep").pid).toBe(keepPid);
     expect(stateOf("manual").state).toBe("STOPPED");
     expect(stateOf("drop").state).toBe("STOPPING");

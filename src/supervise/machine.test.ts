@@ -1,20 +1,12 @@
 import { describe, expect, test } from "bun:test";
-import type { ResolvedCompanion } from "../config/resolve.ts";
-import { createRecord, transition, type CompanionEvent, type CompanionRecord, type CompanionState, type Effect } from "./machine.ts";
+import { createRecord, transition, type ChildEvent, type ChildRecord, type ChildSpec, type ChildState, type Effect } from "./machine.ts";
+import { backoff, fixedDelay } from "./policy.ts";
 
 const T0 = 1_000_000;
-const spec: ResolvedCompanion = {
-  name: "rq",
-  target: "./jobs.ts:run",
-  cwd: "/srv",
-  env: {},
-  stop_signal: "SIGTERM",
-  stop_timeout: 2,
-  reload_timeout: 3,
-  startsecs: 1,
-  stdout: "inherit",
-  stderr: "inherit",
-};
+const spec: ChildSpec = { name: "rq", stop_signal: "SIGTERM", stop_timeout: 2, reload_timeout: 3, startsecs: 1 };
+type CompanionEvent = ChildEvent;
+type CompanionRecord = ChildRecord;
+type CompanionState = ChildState;
 
 function step(record: CompanionRecord, event: CompanionEvent, now = T0): CompanionRecord {
   return transition(record, event, now).next;
@@ -22,7 +14,7 @@ function step(record: CompanionRecord, event: CompanionEvent, now = T0): Compani
 
 /** A record brought into `state` the way the manager would. */
 function inState(state: CompanionState): CompanionRecord {
-  const stopped = createRecord(spec, 500);
+  const stopped = createRecord(spec, fixedDelay(500));
   const starting = step(step(stopped, { type: "start" }), { type: "spawned", pid: 100 });
   const running = step(starting, { type: "startsecs-elapsed" });
   switch (state) {
@@ -42,7 +34,7 @@ function inState(state: CompanionState): CompanionRecord {
 const types = (effects: Effect[]) => effects.map((e) => (e.type === "set-timer" || e.type === "clear-timer" ? `${e.type}:${e.timer}` : e.type)).filter((t) => t !== "log");
 const replyOf = (effects: Effect[]) => effects.find((e): e is Extract<Effect, { type: "reply" }> => e.type === "reply");
 
-describe("the command table of SPEC §4", () => {
+describe("the command table (docs/states.md)", () => {
   // [state, command, next state, reply ok, reply message, effects (logs and replies aside)]
   const table: Array<[CompanionState, "start" | "stop" | "restart", CompanionState, boolean, string, string[]]> = [
     ["STOPPED", "start", "STARTING", true, "starting", ["spawn"]],
@@ -52,14 +44,14 @@ describe("the command table of SPEC §4", () => {
     ["STOPPING", "start", "STOPPING", false, "is stopping, retry later", []],
 
     ["STOPPED", "stop", "STOPPED", true, "already stopped", []],
-    ["STARTING", "stop", "STOPPING", true, "stopping", ["clear-timer:startsecs", "signal", "set-timer:stop-deadline"]],
-    ["RUNNING", "stop", "STOPPING", true, "stopping", ["clear-timer:startsecs", "signal", "set-timer:stop-deadline"]],
+    ["STARTING", "stop", "STOPPING", true, "stopping", ["clear-timer:startsecs", "stop"]],
+    ["RUNNING", "stop", "STOPPING", true, "stopping", ["clear-timer:startsecs", "stop"]],
     ["BACKOFF", "stop", "STOPPED", true, "stopped", ["clear-timer:retry"]],
     ["STOPPING", "stop", "STOPPING", true, "already stopping", []],
 
     ["STOPPED", "restart", "STARTING", true, "starting", ["spawn"]],
-    ["STARTING", "restart", "STOPPING", true, "restarting", ["clear-timer:startsecs", "signal", "set-timer:stop-deadline"]],
-    ["RUNNING", "restart", "STOPPING", true, "restarting", ["clear-timer:startsecs", "signal", "set-timer:stop-deadline"]],
+    ["STARTING", "restart", "STOPPING", true, "restarting", ["clear-timer:startsecs", "stop"]],
+    ["RUNNING", "restart", "STOPPING", true, "restarting", ["clear-timer:startsecs", "stop"]],
     ["BACKOFF", "restart", "STARTING", true, "starting", ["clear-timer:retry", "spawn"]],
     ["STOPPING", "restart", "STOPPING", false, "is stopping, retry later", []],
   ];
@@ -74,10 +66,9 @@ describe("the command table of SPEC §4", () => {
 
   test("stop sends the companion's stop signal with its stop_timeout; restart uses reload_timeout", () => {
     const stop = transition(inState("RUNNING"), { type: "stop" }, T0).effects;
-    expect(stop).toContainEqual({ type: "signal", pid: 100, signal: "SIGTERM" });
-    expect(stop).toContainEqual({ type: "set-timer", timer: "stop-deadline", delayMs: 2000 });
+    expect(stop).toContainEqual({ type: "stop", pid: 100, signal: "SIGTERM", timeoutMs: 2000 });
     const restart = transition(inState("RUNNING"), { type: "restart" }, T0).effects;
-    expect(restart).toContainEqual({ type: "set-timer", timer: "stop-deadline", delayMs: 3000 });
+    expect(restart).toContainEqual({ type: "stop", pid: 100, signal: "SIGTERM", timeoutMs: 3000 });
   });
 
   test("a manual stop is remembered; start clears it", () => {
@@ -90,17 +81,17 @@ describe("the command table of SPEC §4", () => {
 
 describe("process events", () => {
   test("spawned with startsecs arms the startsecs timer; startsecs 0 is RUNNING at once", () => {
-    const spawning = step(createRecord(spec, 500), { type: "start" });
+    const spawning = step(createRecord(spec, fixedDelay(500)), { type: "start" });
     expect(spawning.spawning).toBe(true);
     const result = transition(spawning, { type: "spawned", pid: 7 }, T0);
     expect(result.next).toMatchObject({ state: "STARTING", pid: 7, spawnedAt: T0 });
     expect(result.effects).toContainEqual({ type: "set-timer", timer: "startsecs", delayMs: 1000 });
-    const quick = step(createRecord({ ...spec, startsecs: 0 }, 500), { type: "start" });
+    const quick = step(createRecord({ ...spec, startsecs: 0 }, fixedDelay(500)), { type: "start" });
     expect(step(quick, { type: "spawned", pid: 7 }).state).toBe("RUNNING");
   });
 
   test("fractional startsecs become milliseconds", () => {
-    const record = step(createRecord({ ...spec, startsecs: 0.1 }, 100), { type: "start" });
+    const record = step(createRecord({ ...spec, startsecs: 0.1 }, fixedDelay(100)), { type: "start" });
     expect(transition(record, { type: "spawned", pid: 1 }, T0).effects).toContainEqual({ type: "set-timer", timer: "startsecs", delayMs: 100 });
   });
 
@@ -123,21 +114,21 @@ describe("process events", () => {
   test("an exit while STOPPING ends in STOPPED; a restart spawns the next process", () => {
     const stopped = transition(inState("STOPPING"), { type: "exited", exitCode: null, signal: "SIGTERM" }, T0);
     expect(stopped.next.state).toBe("STOPPED");
-    expect(types(stopped.effects)).toEqual(["clear-timer:stop-deadline"]);
+    expect(types(stopped.effects)).toEqual([]);
     const restarting = step(inState("RUNNING"), { type: "restart" });
     const restarted = transition(restarting, { type: "exited", exitCode: 0, signal: null }, T0);
     expect(restarted.next.state).toBe("STARTING");
-    expect(types(restarted.effects)).toEqual(["clear-timer:stop-deadline", "spawn"]);
+    expect(types(restarted.effects)).toEqual(["spawn"]);
   });
 
-  test("the stop deadline sends SIGKILL to the group and counts it", () => {
-    const result = transition(inState("STOPPING"), { type: "stop-deadline" }, T0);
-    expect(result.effects).toContainEqual({ type: "kill", pid: 100 });
+  test("SIGKILL at the stop deadline is counted and logged", () => {
+    const result = transition(inState("STOPPING"), { type: "killed" }, T0);
+    expect(result.effects).toEqual([{ type: "log", level: "warn", message: "did not stop within its timeout; sending SIGKILL to 100" }]);
     expect(result.next).toMatchObject({ state: "STOPPING", killCount: 1 });
   });
 
   test("spawn failure goes to BACKOFF with the reason", () => {
-    const spawning = step(createRecord(spec, 500), { type: "start" });
+    const spawning = step(createRecord(spec, fixedDelay(500)), { type: "start" });
     const result = transition(spawning, { type: "spawn-failed", error: "working directory /nope does not exist" }, T0);
     expect(result.next).toMatchObject({ state: "BACKOFF", lastError: "working directory /nope does not exist" });
   });
@@ -148,20 +139,19 @@ describe("process events", () => {
   });
 
   test("a stop while the spawn is in flight signals the process once its pid is known", () => {
-    const spawning = step(createRecord(spec, 500), { type: "start" });
+    const spawning = step(createRecord(spec, fixedDelay(500)), { type: "start" });
     const stopping = transition(spawning, { type: "stop" }, T0);
     expect(stopping.next.state).toBe("STOPPING");
     expect(types(stopping.effects).filter((t) => t !== "reply")).toEqual(["clear-timer:startsecs"]);
     const spawned = transition(stopping.next, { type: "spawned", pid: 9 }, T0 + 5);
-    expect(spawned.effects).toContainEqual({ type: "signal", pid: 9, signal: "SIGTERM" });
-    expect(spawned.effects).toContainEqual({ type: "set-timer", timer: "stop-deadline", delayMs: 2000 });
+    expect(spawned.effects).toContainEqual({ type: "stop", pid: 9, signal: "SIGTERM", timeoutMs: 2000 });
     expect(step(stopping.next, { type: "spawn-failed", error: "x" }).state).toBe("STOPPED");
   });
 
   test("events that do not apply leave the record alone", () => {
     for (const state of ["STOPPED", "BACKOFF"] as const) {
       const record = inState(state);
-      for (const event of [{ type: "startsecs-elapsed" }, { type: "stop-deadline" }, { type: "exited", exitCode: 0, signal: null }] as const) {
+      for (const event of [{ type: "startsecs-elapsed" }, { type: "killed" }, { type: "ready" }, { type: "exited", exitCode: 0, signal: null }] as const) {
         expect(transition(record, event, T0).next).toBe(record);
       }
     }
@@ -170,7 +160,7 @@ describe("process events", () => {
 });
 
 describe("reread and shutdown", () => {
-  const changed = { ...spec, env: { A: "1" } };
+  const changed: ChildSpec = { ...spec, stop_timeout: 5 };
 
   test("reconfigure restarts a running companion with the new spec after the old one stopped", () => {
     const stopping = step(inState("RUNNING"), { type: "reconfigure", spec: changed });
@@ -208,19 +198,61 @@ describe("reread and shutdown", () => {
     expect(readded.afterStop).toBe("start");
   });
 
-  test("a quick shutdown brings SIGKILL closer, never further", () => {
-    const graceful = transition(inState("RUNNING"), { type: "shutdown", quickMs: null }, T0);
-    expect(graceful.effects).toContainEqual({ type: "set-timer", timer: "stop-deadline", delayMs: 2000 });
-    const quick = transition(graceful.next, { type: "shutdown", quickMs: 1000 }, T0 + 100);
-    expect(quick.effects).toContainEqual({ type: "set-timer", timer: "stop-deadline", delayMs: 1000 });
-    const late = transition(graceful.next, { type: "shutdown", quickMs: 1000 }, T0 + 1500);
-    expect(late.effects).toEqual([]);
-    expect(step(inState("BACKOFF"), { type: "shutdown", quickMs: null }).state).toBe("STOPPED");
+  test("a quick shutdown during a graceful one hurries the stop under way (stop-within keeps the earlier deadline)", () => {
+    const graceful = transition(inState("RUNNING"), { type: "shutdown", timeoutMs: null }, T0);
+    expect(graceful.effects).toContainEqual({ type: "stop", pid: 100, signal: "SIGTERM", timeoutMs: 2000 });
+    const quick = transition(graceful.next, { type: "shutdown", timeoutMs: 1000 }, T0 + 100);
+    expect(quick.effects).toEqual([{ type: "hurry", timeoutMs: 1000 }]);
+    expect(step(inState("BACKOFF"), { type: "shutdown", timeoutMs: null }).state).toBe("STOPPED");
+  });
+
+  test("a shutdown may name its own signal and a shorter deadline; escalating resends the signal", () => {
+    const first = transition(inState("RUNNING"), { type: "shutdown", timeoutMs: 500, signal: "SIGINT" }, T0);
+    expect(first.effects).toContainEqual({ type: "stop", pid: 100, signal: "SIGINT", timeoutMs: 500 });
+    const graceful = step(inState("RUNNING"), { type: "shutdown", timeoutMs: 60_000 });
+    const escalated = transition(graceful, { type: "shutdown", timeoutMs: 1500, signal: "SIGINT" }, T0);
+    expect(escalated.effects).toEqual([{ type: "signal", pid: 100, signal: "SIGINT" }, { type: "hurry", timeoutMs: 1500 }]);
   });
 
   test("shutdown cancels the start a restart would do", () => {
     const restarting = step(inState("RUNNING"), { type: "restart" });
-    const shutting = step(restarting, { type: "shutdown", quickMs: null });
+    const shutting = step(restarting, { type: "shutdown", timeoutMs: null });
     expect(step(shutting, { type: "exited", exitCode: 0, signal: null }).state).toBe("STOPPED");
+  });
+});
+
+describe("restart policies and readiness", () => {
+  const crash = (record: CompanionRecord, uptimeMs: number) => {
+    const started = step(step(record, { type: "retry-due" }), { type: "spawned", pid: 200 }, T0);
+    return transition(started, { type: "exited", exitCode: 1, signal: null }, T0 + uptimeMs);
+  };
+
+  test("a backoff policy doubles the delay per early exit up to its cap, and starts over after a stable run", () => {
+    const first = transition(
+      step(step(createRecord({ ...spec, startsecs: 0 }, backoff(1000, 4000, 10_000)), { type: "start" }), { type: "spawned", pid: 100 }, T0),
+      { type: "exited", exitCode: 1, signal: null },
+      T0 + 100,
+    );
+    expect(first.next).toMatchObject({ state: "BACKOFF", lastDelayMs: 1000, nextRetryAt: T0 + 1100 });
+    const delays = [first.next.lastDelayMs];
+    let record = first.next;
+    for (let i = 0; i < 3; i++) {
+      record = crash(record, 100).next;
+      delays.push(record.lastDelayMs);
+    }
+    expect(delays).toEqual([1000, 2000, 4000, 4000]);
+    const stable = crash(record, 10_000);
+    expect(stable.next.lastDelayMs).toBe(1000);
+    expect(stable.effects).toContainEqual({ type: "set-timer", timer: "retry", delayMs: 1000 });
+  });
+
+  test("a kind without startsecs is STARTING until it reports ready", () => {
+    const spawning = step(createRecord({ ...spec, startsecs: null }, fixedDelay(0)), { type: "start" });
+    const started = transition(spawning, { type: "spawned", pid: 5 }, T0);
+    expect(started.next.state).toBe("STARTING");
+    expect(types(started.effects)).toEqual([]);
+    expect(step(started.next, { type: "ready" }).state).toBe("RUNNING");
+    const failed = transition(started.next, { type: "exited", exitCode: 3, signal: null }, T0);
+    expect(failed.effects).toContainEqual({ type: "log", level: "warn", message: "exited with status 3 before it was ready; restarting in 0s" });
   });
 });

@@ -1,0 +1,278 @@
+/**
+ * The companions on the supervision kernel: a record per companion, the
+ * commands of the control socket (start, stop, restart and their waits),
+ * `status`, applying a reread, and shutdown. Companions lead their own
+ * process groups; what a companion leaves behind in its group is stopped too,
+ * and every live group is in the pid registry until it is empty. Results are
+ * domain outcomes; the manager role turns them into wire replies.
+ */
+import { hashCompanion } from "../config/hash.ts";
+import type { CompanionConfig, ResolvedCompanion } from "../config/resolve.ts";
+import { TARGET_LOAD_FAILED_EXIT_CODE } from "../exit-codes.ts";
+import type { Logger } from "../log.ts";
+import type { Runtime, SpawnOptions } from "../runtime/index.ts";
+import type { Clock } from "../supervise/clock.ts";
+import { createSupervisor, type Supervisor } from "../supervise/interpreter.ts";
+import type { ChildRecord, ChildState, WaitTarget } from "../supervise/machine.ts";
+import { fixedDelay } from "../supervise/policy.ts";
+import { createLeftoverGroups } from "./leftover-groups.ts";
+import type { PidRegistry } from "./pid-registry.ts";
+import { readProcessStartTime } from "./proc.ts";
+import { settleWait, type WaitOutcome } from "./status.ts";
+
+/** In a quick stop (INT/QUIT), companions get their stop signal and SIGKILL after at most this long. */
+export const QUICK_STOP_TIMEOUT_MS = 1000;
+
+/** One companion's record. */
+export type CompanionRecord = ChildRecord<ResolvedCompanion>;
+
+/** What the companion supervisor needs from the world, injected so tests can use fakes. */
+export interface CompanionSupervisorDeps {
+  runtime: Pick<Runtime, "spawn" | "kill">;
+  clock: Clock;
+  log: Logger;
+  registry: PidRegistry;
+  /** The argv that runs one companion (this program in its companion role). */
+  companionArgv(spec: ResolvedCompanion, reportFile: string | null): string[];
+  /** The environment companions inherit (the manager's own). */
+  baseEnv: Readonly<Record<string, string>>;
+  /** Whether a process group still has live members (the real probe ignores zombies). */
+  groupAlive(pgid: number): boolean;
+  /** Called when a companion process exits (the manager's hook for work-paced garbage collection). */
+  onChildExit?: () => void;
+  /** Where a companion writes why its target failed to load, and how to read (and clear) it. */
+  reports?: { path(name: string): string; take(path: string): string | null };
+}
+
+/** The answer to `status`: the records asked for, or which names are unknown. */
+export type StatusOutcome = { ok: true; records: CompanionRecord[] } | { ok: false; error: string };
+
+/** The outcome of start, stop or restart. */
+export type CommandOutcome =
+  | { ok: true; name: string; state: ChildState; message: string; pid: number | null }
+  | { ok: false; error: string; name?: string; state?: ChildState };
+
+/** What a reread changed. `updated`: changed, but stopped by hand, so stored for the next start. */
+export interface RereadOutcome {
+  added: string[];
+  removed: string[];
+  restarted: string[];
+  updated: string[];
+  unchanged: string[];
+}
+
+/** The running companions. */
+export interface CompanionSupervisor {
+  /** Creates a record per companion and starts them all. */
+  start(config: CompanionConfig): void;
+  status(names?: readonly string[]): StatusOutcome;
+  command(cmd: "start" | "stop" | "restart", name: string, wait: boolean): Promise<CommandOutcome>;
+  /** Applies a new, already validated companion config (the second half of `reread`). */
+  apply(config: CompanionConfig): RereadOutcome;
+  /** Stops every companion; resolves once all are stopped. Quick: SIGKILL after at most QUICK_STOP_TIMEOUT_MS. */
+  shutdown(quick: boolean): Promise<void>;
+  readonly shuttingDown: boolean;
+  /** The config in force (after rereads). */
+  readonly config: CompanionConfig;
+  /** Bumped whenever any companion changes (status caches compare it). */
+  readonly version: number;
+}
+
+function toStdio(target: string): SpawnOptions["stdout"] {
+  return target === "inherit" ? "inherit" : { file: target, append: true };
+}
+
+function toStderr(target: string): SpawnOptions["stderr"] {
+  return target === "stdout" ? "stdout" : toStdio(target);
+}
+
+/** Creates the companion supervisor; nothing runs until `start`. */
+export function createCompanionSupervisor(deps: CompanionSupervisorDeps): CompanionSupervisor {
+  const { clock, log, registry } = deps;
+  const waiters = new Map<string, Array<{ target: WaitTarget; resolve: (outcome: WaitOutcome) => void }>>();
+  const reportFiles = new Map<string, string | null>();
+  let config: CompanionConfig = { companions: [], control_socket: null, control_socket_mode: 0o600, restart_delay: 5 };
+  let shuttingDown = false;
+  let shutdownDone: (() => void) | null = null;
+  let settingsVersion = 0;
+
+  const logs = new Map<string, Logger>();
+  const logFor = (name: string) => {
+    let tagged = logs.get(name);
+    if (tagged === undefined) logs.set(name, (tagged = log.withTag(`companion:${name}`)));
+    return tagged;
+  };
+
+  // Process groups whose leader exited but not every member; the pid file goes once a group is empty.
+  const leftovers = createLeftoverGroups({
+    clock,
+    groupAlive: deps.groupAlive,
+    signalGroup(_name, pgid, signal) {
+      try {
+        deps.runtime.kill(-pgid, signal);
+      } catch {
+        // gone, or no longer ours
+      }
+    },
+    warn: (name, message) => logFor(name).warn(message),
+    onEmpty(pgid) {
+      registry.remove(pgid);
+      checkShutdownDone();
+    },
+  });
+
+  const supervisor: Supervisor<ResolvedCompanion> = createSupervisor(deps, {
+    group: true,
+    logFor,
+    spawnOptions(name, spec) {
+      const reportFile = deps.reports?.path(name) ?? null;
+      if (reportFile !== null) deps.reports?.take(reportFile);
+      reportFiles.set(name, reportFile);
+      return {
+        argv: deps.companionArgv(spec, reportFile),
+        cwd: spec.cwd,
+        // GUNICORN_COMPANION_NAME tells a target which companion it runs as.
+        env: { ...deps.baseEnv, ...spec.env, GUNICORN_COMPANION_NAME: name },
+        stdin: "ignore",
+        stdout: toStdio(spec.stdout),
+        stderr: toStderr(spec.stderr),
+        processGroup: true,
+      };
+    },
+    onSpawned(name, child, spec) {
+      registry.add({ name, pid: child.pid, stop_signal: spec.stop_signal, stop_timeout: spec.stop_timeout, start_time: readProcessStartTime(child.pid) });
+    },
+    onExited(name, child, spec, status) {
+      leftovers.watch(name, child.pid, spec.stop_signal, spec.stop_timeout);
+      deps.onChildExit?.();
+      const reportFile = reportFiles.get(name) ?? null;
+      return status.exitCode === TARGET_LOAD_FAILED_EXIT_CODE && reportFile !== null ? (deps.reports?.take(reportFile) ?? null) : null;
+    },
+    onChange(name) {
+      if (supervisor.get(name) === undefined) {
+        logs.delete(name);
+        reportFiles.delete(name);
+      }
+      settleWaiters(name);
+      checkShutdownDone();
+    },
+  });
+
+  function settleWaiters(name: string): void {
+    const list = waiters.get(name);
+    if (list === undefined) return;
+    const record = supervisor.get(name) ?? null;
+    const remaining = list.filter((waiter) => {
+      const outcome = settleWait(waiter.target, record, clock.now());
+      if (outcome !== null) waiter.resolve(outcome);
+      return outcome === null;
+    });
+    if (remaining.length === 0) waiters.delete(name);
+    else waiters.set(name, remaining);
+  }
+
+  function checkShutdownDone(): void {
+    if (shutdownDone === null) return;
+    for (const record of supervisor.records()) if (record.state !== "STOPPED" || record.spawning) return;
+    if (leftovers.size > 0) return;
+    const done = shutdownDone;
+    shutdownDone = null;
+    done();
+  }
+
+  function waitFor(name: string, target: WaitTarget): Promise<WaitOutcome> {
+    return new Promise((resolve) => {
+      const list = waiters.get(name) ?? [];
+      list.push({ target, resolve });
+      waiters.set(name, list);
+      settleWaiters(name);
+    });
+  }
+
+  const restartPolicy = () => fixedDelay(Math.round(config.restart_delay * 1000));
+
+  function addRecord(spec: ResolvedCompanion): void {
+    supervisor.add(spec, restartPolicy());
+    supervisor.dispatch(spec.name, { type: "start" });
+  }
+
+  return {
+    get shuttingDown() {
+      return shuttingDown;
+    },
+    get config() {
+      return config;
+    },
+    get version() {
+      return supervisor.version + settingsVersion;
+    },
+
+    start(initial) {
+      config = initial;
+      for (const spec of initial.companions) addRecord(spec);
+    },
+
+    status(names) {
+      const unknown = (names ?? []).filter((name) => supervisor.get(name) === undefined);
+      if (unknown.length > 0) return { ok: false, error: `unknown companion${unknown.length > 1 ? "s" : ""} ${unknown.map((n) => `"${n}"`).join(", ")}` };
+      const wanted = names === undefined || names.length === 0 ? [...supervisor.records()] : names.map((name) => supervisor.get(name) as CompanionRecord);
+      return { ok: true, records: wanted };
+    },
+
+    async command(cmd, name, wait) {
+      if (supervisor.get(name) === undefined) return { ok: false, error: `unknown companion "${name}"` };
+      if (shuttingDown && cmd !== "stop") return { ok: false, error: "the manager is shutting down", name };
+      const reply = supervisor.dispatch(name, { type: cmd }).find((effect) => effect.type === "reply");
+      const record = supervisor.get(name);
+      const state = record?.state ?? "STOPPED";
+      if (reply === undefined || reply.type !== "reply") return { ok: false, error: "internal error: no reply from the state machine", name };
+      if (!reply.ok) return { ok: false, error: `${name}: ${reply.message}`, name, state };
+      if (!wait || reply.wait === null) return { ok: true, name, state, message: reply.message, pid: record?.pid ?? null };
+      const outcome = await waitFor(name, reply.wait);
+      const after = supervisor.get(name);
+      if (!outcome.ok) return { ok: false, error: `${name}: ${outcome.message}`, name, state: after?.state ?? "STOPPED" };
+      return { ok: true, name, state: after?.state ?? "STOPPED", message: outcome.message, pid: after?.pid ?? null };
+    },
+
+    apply(next) {
+      const outcome: RereadOutcome = { added: [], removed: [], restarted: [], updated: [], unchanged: [] };
+      config = next;
+      settingsVersion += 1;
+      for (const record of [...supervisor.records()]) supervisor.setRestart(record.name, restartPolicy());
+      const wanted = new Set(next.companions.map((spec) => spec.name));
+      for (const spec of next.companions) {
+        const record = supervisor.get(spec.name);
+        if (record === undefined) {
+          addRecord(spec);
+          outcome.added.push(spec.name);
+        } else if (record.afterStop === "remove" || hashCompanion(record.pendingSpec ?? record.spec) !== hashCompanion(spec)) {
+          supervisor.dispatch(spec.name, { type: "reconfigure", spec });
+          (record.stoppedManually ? outcome.updated : outcome.restarted).push(spec.name);
+        } else {
+          outcome.unchanged.push(spec.name);
+        }
+      }
+      for (const record of [...supervisor.records()]) {
+        if (wanted.has(record.name) || record.afterStop === "remove") continue;
+        supervisor.dispatch(record.name, { type: "remove" });
+        outcome.removed.push(record.name);
+      }
+      return outcome;
+    },
+
+    shutdown(quick) {
+      shuttingDown = true;
+      const done = new Promise<void>((resolve) => {
+        const previous = shutdownDone;
+        shutdownDone = () => {
+          previous?.();
+          resolve();
+        };
+      });
+      if (quick) leftovers.hurry(QUICK_STOP_TIMEOUT_MS);
+      for (const record of [...supervisor.records()]) supervisor.dispatch(record.name, { type: "shutdown", timeoutMs: quick ? QUICK_STOP_TIMEOUT_MS : null });
+      checkShutdownDone();
+      return done;
+    },
+  };
+}

@@ -1,0 +1,49 @@
+import { describe, expect, test } from "bun:test";
+import type { ResolvedCompanion } from "../config/resolve.ts";
+import { createFakeClock } from "../supervise/clock.ts";
+import { createRecord, transition, type ChildEvent, type ChildRecord } from "../supervise/machine.ts";
+import { fixedDelay } from "../supervise/policy.ts";
+import { createStatusCache, toCommandReply, toCompanionStatus, toRereadReply, toStatusReply } from "./manager-replies.ts";
+
+const spec: ResolvedCompanion = {
+  name: "rq", target: "./w.ts:run", cwd: "/", env: {}, stop_signal: "SIGTERM",
+  stop_timeout: 1, reload_timeout: 1, startsecs: 1, stdout: "inherit", stderr: "inherit",
+};
+const T0 = 1_700_000_000_000;
+const run = (events: ChildEvent<ResolvedCompanion>[], record = createRecord(spec, fixedDelay(3000))): ChildRecord<ResolvedCompanion> =>
+  events.reduce((r, e) => transition(r, e, T0).next, record);
+const running = run([{ type: "start" }, { type: "spawned", pid: 1234 }, { type: "startsecs-elapsed" }]);
+
+describe("domain outcomes become wire replies", () => {
+  test("the status entry carries the exit metadata", () => {
+    const restarted = run([{ type: "exited", exitCode: 2, signal: null }, { type: "retry-due" }], running);
+    expect(toCompanionStatus(restarted, T0)).toMatchObject({
+      name: "rq", state: "STARTING", restart_count: 1, exit_count: 1, last_exit_code: 2, last_exit_signal: null, restart_delay: 3,
+      last_exit_at: T0 / 1000, next_retry_at: null, stopped_manually: false, kill_count: 0,
+    });
+    expect(toCompanionStatus(running, T0 + 1234)).toMatchObject({ pid: 1234, uptime: 1.2, description: "pid 1234, uptime 0:00:01" });
+  });
+
+  test("status, commands and rereads", () => {
+    expect(toStatusReply({ ok: false, error: 'unknown companion "x"' }, T0)).toEqual({ ok: false, error: 'unknown companion "x"' });
+    expect(toStatusReply({ ok: true, records: [running] }, T0)).toMatchObject({ ok: true, companions: [{ name: "rq", state: "RUNNING" }] });
+    expect(toCommandReply({ ok: true, name: "rq", state: "RUNNING", message: "started", pid: 1 })).toEqual({ ok: true, name: "rq", state: "RUNNING", message: "started", pid: 1 });
+    expect(toRereadReply({ added: ["a"], removed: [], restarted: [], updated: [], unchanged: ["b"] })).toEqual({
+      ok: true, added: ["a"], removed: [], restarted: [], updated: [], unchanged: ["b"],
+    });
+  });
+
+  test("the encoded status line is cached until a companion changes or 100 ms pass", () => {
+    const clock = createFakeClock(T0);
+    const companions = { version: 1, status: () => ({ ok: true as const, records: [running] }) };
+    const cache = createStatusCache(companions, clock);
+    const first = cache.line();
+    expect(cache.line()).toBe(first);
+    clock.advance(100);
+    const second = cache.line();
+    expect(second).not.toBe(first);
+    companions.version = 2;
+    expect(cache.line()).not.toBe(second);
+    expect(JSON.parse(new TextDecoder().decode(first))).toMatchObject({ ok: true, companions: [{ name: "rq" }] });
+  });
+});

@@ -1,0 +1,67 @@
+/**
+ * The manager role's side of the control socket: the companion supervisor's
+ * domain outcomes become wire replies here, and the full status reply is kept
+ * pre-encoded so that a busy monitoring client costs no allocation.
+ */
+import type { CommandOutcome, CompanionRecord, CompanionSupervisor, RereadOutcome, StatusOutcome } from "../companion/supervisor.ts";
+import { describeRecord } from "../companion/status.ts";
+import { encodeReply, type CommandReply, type CompanionStatus, type ErrorReply, type RereadReply, type StatusReply } from "../control/protocol.ts";
+import type { Clock } from "../supervise/clock.ts";
+import { currentRestartDelay } from "../supervise/policy.ts";
+
+/** The `status` entry of one record. */
+export function toCompanionStatus(record: CompanionRecord, now: number): CompanionStatus {
+  const running = record.pid !== null && record.spawnedAt !== null;
+  return {
+    name: record.name,
+    state: record.state,
+    pid: record.pid,
+    description: describeRecord(record, now),
+    // Tenths of a second: replies are cached per 100 ms (see createStatusCache).
+    uptime: running ? Math.round(Math.max(0, now - (record.spawnedAt ?? now)) / 100) / 10 : null,
+    restart_count: Math.max(0, record.spawnCount - 1),
+    exit_count: record.exitCount,
+    kill_count: record.killCount,
+    last_exit_code: record.lastExit?.exitCode ?? null,
+    last_exit_signal: record.lastExit?.signal ?? null,
+    last_exit_at: record.lastExit === null ? null : record.lastExit.at / 1000,
+    next_retry_at: record.nextRetryAt === null ? null : record.nextRetryAt / 1000,
+    restart_delay: currentRestartDelay(record.restart, record.lastDelayMs) / 1000,
+    last_error: record.lastError,
+    stopped_manually: record.stoppedManually,
+  };
+}
+
+/** The reply to `status`. */
+export function toStatusReply(outcome: StatusOutcome, now: number): StatusReply | ErrorReply {
+  if (!outcome.ok) return { ok: false, error: outcome.error };
+  return { ok: true, companions: outcome.records.map((record) => toCompanionStatus(record, now)) };
+}
+
+/** The reply to start, stop or restart. */
+export function toCommandReply(outcome: CommandOutcome): CommandReply | ErrorReply {
+  return { ...outcome };
+}
+
+/** The reply to a reread that applied. */
+export function toRereadReply(outcome: RereadOutcome): RereadReply {
+  return { ok: true, ...outcome };
+}
+
+/** Milliseconds a cached status reply may be served for (uptimes are in tenths). */
+const STATUS_CACHE_MS = 100;
+
+/** The full status reply as an encoded line, cached until a companion changes or the next 100 ms begin. */
+export function createStatusCache(companions: Pick<CompanionSupervisor, "status" | "version">, clock: Pick<Clock, "now">): { line(): Uint8Array } {
+  let cached: { version: number; bucket: number; bytes: Uint8Array } | null = null;
+  return {
+    line() {
+      const now = clock.now();
+      const bucket = Math.floor(now / STATUS_CACHE_MS);
+      if (cached === null || cached.version !== companions.version || cached.bucket !== bucket) {
+        cached = { version: companions.version, bucket, bytes: encodeReply(toStatusReply(companions.status(), now)) };
+      }
+      return cached.bytes;
+    },
+  };
+}

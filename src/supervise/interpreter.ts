@@ -1,0 +1,210 @@
+/**
+ * The supervisor: the one stateful part of the kernel. It keeps a record per
+ * child, feeds events to the pure machine, and runs the effects through the
+ * runtime and an injected clock. One timer per pending deadline and the
+ * children's exit promises drive it; there is no polling loop, so an idle
+ * supervisor burns no CPU. A kind of child (companion, HTTP worker, the
+ * manager) supplies how it is spawned and signalled, and hooks for its own
+ * bookkeeping.
+ */
+import { errorMessage } from "../errors.ts";
+import type { Logger } from "../log.ts";
+import type { ChildHandle, ExitStatus, Runtime, SignalName, SpawnOptions } from "../runtime/index.ts";
+import type { Clock, TimerHandle } from "./clock.ts";
+import { createRecord, transition, type ChildEvent, type ChildRecord, type ChildSpec, type Effect, type TimerKind } from "./machine.ts";
+import type { RestartPolicy } from "./policy.ts";
+import { stopWithin, type Stopping } from "./stop-within.ts";
+
+/** What a kind of child tells the supervisor. */
+export interface ChildKind<S extends ChildSpec> {
+  /** How one process of this child is started. */
+  spawnOptions(name: string, spec: S): SpawnOptions;
+  /** True: the child leads its own process group and signals go to the whole group. */
+  readonly group: boolean;
+  /** The log of one child (the machine's own lines go there). */
+  logFor(name: string): Logger;
+  /** A process has started; called before the machine hears of it. */
+  onSpawned?(name: string, child: ChildHandle, spec: S): void;
+  /** A process has exited; called before the machine hears of it. Returns why it failed, when known. */
+  onExited?(name: string, child: ChildHandle, spec: S, status: ExitStatus): string | null;
+  /** A record changed or went away (`get(name)` is then undefined). */
+  onChange?(name: string): void;
+}
+
+/** What the supervisor needs from the world. */
+export interface SupervisorDeps {
+  runtime: Pick<Runtime, "spawn" | "kill">;
+  clock: Clock;
+}
+
+/** Records of children of one kind, and the events that move them. */
+export interface Supervisor<S extends ChildSpec> {
+  /** Adds a record in STOPPED (start it with a `start` event). */
+  add(spec: S, restart: RestartPolicy): void;
+  /** Feeds one event to the machine and runs its effects; returns the effects. */
+  dispatch(name: string, event: ChildEvent<S>): Effect<S>[];
+  /** Changes a record's restart policy (it applies from the next exit). */
+  setRestart(name: string, restart: RestartPolicy): void;
+  get(name: string): ChildRecord<S> | undefined;
+  records(): IterableIterator<ChildRecord<S>>;
+  /** The live process of a child, if any. */
+  child(name: string): ChildHandle | undefined;
+  /** Bumped on every change of any record (caches compare it). */
+  readonly version: number;
+}
+
+/** Creates a supervisor of one kind of child. */
+export function createSupervisor<S extends ChildSpec>(deps: SupervisorDeps, kind: ChildKind<S>): Supervisor<S> {
+  const { runtime, clock } = deps;
+  const records = new Map<string, ChildRecord<S>>();
+  const children = new Map<string, ChildHandle>();
+  const spawnIds = new Map<string, number>();
+  const timers = new Map<string, Map<TimerKind, TimerHandle>>();
+  const stops = new Map<string, Stopping>();
+  let spawnSequence = 0;
+  let version = 0;
+
+  function clearTimer(name: string, timer: TimerKind): void {
+    const handle = timers.get(name)?.get(timer);
+    if (handle !== undefined) clock.clearTimer(handle);
+    timers.get(name)?.delete(timer);
+  }
+
+  function setTimer(name: string, timer: TimerKind, delayMs: number): void {
+    clearTimer(name, timer);
+    let byKind = timers.get(name);
+    if (byKind === undefined) timers.set(name, (byKind = new Map()));
+    const event: ChildEvent<S> = timer === "startsecs" ? { type: "startsecs-elapsed" } : { type: "retry-due" };
+    byKind.set(
+      timer,
+      clock.setTimer(() => {
+        timers.get(name)?.delete(timer);
+        dispatch(name, event);
+      }, delayMs),
+    );
+  }
+
+  function send(name: string, pid: number, signal: SignalName): void {
+    try {
+      // A group leader's signal reaches what it started too.
+      runtime.kill(kind.group ? -pid : pid, signal);
+    } catch (error) {
+      kind.logFor(name).error(`cannot send ${signal} to ${kind.group ? "process group " : "pid "}${pid}: ${errorMessage(error)}`);
+    }
+  }
+
+  function spawn(name: string, spec: S): void {
+    const spawnId = ++spawnSequence;
+    spawnIds.set(name, spawnId);
+    let options: SpawnOptions;
+    try {
+      options = kind.spawnOptions(name, spec);
+    } catch (error) {
+      queueMicrotask(() => dispatch(name, { type: "spawn-failed", error: errorMessage(error) }));
+      return;
+    }
+    runtime.spawn(options).then(
+      (child) => {
+        if (spawnIds.get(name) !== spawnId) {
+          // The record went away while we were spawning; nothing may run unsupervised.
+          runtime.kill(kind.group ? -child.pid : child.pid, "SIGKILL");
+          return;
+        }
+        children.set(name, child);
+        kind.onSpawned?.(name, child, spec);
+        dispatch(name, { type: "spawned", pid: child.pid });
+        void child.exited.then((status) => {
+          if (children.get(name) === child) children.delete(name);
+          const reason = kind.onExited?.(name, child, spec, status) ?? null;
+          if (records.get(name)?.pid === child.pid) dispatch(name, { type: "exited", exitCode: status.exitCode, signal: status.signal, reason });
+        });
+      },
+      (error: unknown) => {
+        if (spawnIds.get(name) === spawnId) dispatch(name, { type: "spawn-failed", error: errorMessage(error) });
+      },
+    );
+  }
+
+  function stop(name: string, pid: number, signal: SignalName, timeoutMs: number): void {
+    const child = children.get(name);
+    if (child === undefined || child.pid !== pid) return;
+    const stopping = stopWithin({
+      clock,
+      signal: () => send(name, pid, signal),
+      kill: () => send(name, pid, "SIGKILL"),
+      gone: child.exited,
+      timeoutMs,
+      onKill: () => dispatch(name, { type: "killed" }),
+    });
+    stops.set(name, stopping);
+    void stopping.done.then(() => {
+      if (stops.get(name) === stopping) stops.delete(name);
+    });
+  }
+
+  function run(name: string, effect: Effect<S>): void {
+    switch (effect.type) {
+      case "spawn":
+        spawn(name, effect.spec);
+        break;
+      case "stop":
+        stop(name, effect.pid, effect.signal, effect.timeoutMs);
+        break;
+      case "hurry":
+        stops.get(name)?.hurry(effect.timeoutMs);
+        break;
+      case "signal":
+        send(name, effect.pid, effect.signal);
+        break;
+      case "set-timer":
+        setTimer(name, effect.timer, effect.delayMs);
+        break;
+      case "clear-timer":
+        clearTimer(name, effect.timer);
+        break;
+      case "log":
+        kind.logFor(name)[effect.level](effect.message);
+        break;
+      case "removed":
+        for (const timer of timers.get(name)?.keys() ?? []) clearTimer(name, timer);
+        records.delete(name);
+        timers.delete(name);
+        spawnIds.delete(name);
+        version += 1;
+        break;
+      case "reply":
+        break;
+    }
+  }
+
+  function dispatch(name: string, event: ChildEvent<S>): Effect<S>[] {
+    const record = records.get(name);
+    if (record === undefined) return [];
+    const { next, effects } = transition(record, event, clock.now());
+    records.set(name, next);
+    version += 1;
+    for (const effect of effects) run(name, effect);
+    kind.onChange?.(name);
+    return effects;
+  }
+
+  return {
+    add(spec, restart) {
+      records.set(spec.name, createRecord(spec, restart));
+      version += 1;
+    },
+    dispatch,
+    setRestart(name, restart) {
+      const record = records.get(name);
+      if (record === undefined) return;
+      records.set(name, { ...record, restart });
+      version += 1;
+    },
+    get: (name) => records.get(name),
+    records: () => records.values(),
+    child: (name) => children.get(name),
+    get version() {
+      return version;
+    },
+  };
+}
