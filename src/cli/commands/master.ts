@@ -3,7 +3,6 @@ import { isAbsolute, resolve } from "node:path";
 import { turnGcTimerOff } from "../../gc-timer.ts";
 import { getRuntime } from "../../runtime/index.ts";
 import { collectRepeated, numberOrString, UsageError } from "../args.ts";
-import { setExitCode } from "../outcome.ts";
 
 /** The master's options; each is also a setting, and the command line wins over the config file. */
 export const MASTER_ARGS = {
@@ -59,7 +58,7 @@ export function overridesFromArgs(args: MasterArgs, rawArgs: readonly string[]):
 export default defineCommand({
   meta: { name: "master", description: "Run the master: HTTP workers and the companion manager" },
   args: MASTER_ARGS,
-  async run({ args, rawArgs }) {
+  async run({ args, rawArgs }): Promise<number> {
     const runtime = await getRuntime();
     // Under Bun: once, before anything else, the same pid runs on with the GC timer off.
     turnGcTimerOff(runtime);
@@ -69,7 +68,7 @@ export default defineCommand({
     const cwd = runtime.cwd();
     const config = args.config;
     const { runMaster } = await import("../../master/arbiter.ts");
-    const code = await runMaster(runtime, {
+    return runMaster(runtime, {
       sources: {
         configFile: config === undefined || config === "" ? null : isAbsolute(config) ? config : resolve(cwd, config),
         overrides: overridesFromArgs(args as MasterArgs, rawArgs),
@@ -77,6 +76,5 @@ export default defineCommand({
       },
       logFormat: format,
     });
-    setExitCode(code);
   },
 });
