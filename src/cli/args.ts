@@ -1,7 +1,10 @@
 /**
- * What citty leaves to us: unknown options are usage errors (citty ignores
- * them), options may be repeated (`-b a -b b`), and the ctl's `-s SOCKET`
- * may come before the command name.
+ * The command-line parser: one pass over argv against a command's citty
+ * argument definitions. Unknown options are usage errors, `--name=value`
+ * splits at the first `=`, short options take attached values (`-w4`,
+ * `-bunix:/x`), `--no-NAME` turns a boolean off, repeatable options collect
+ * every value, and `--` ends the options. citty's own parser sits on
+ * node:util, which under Bun costs a ctl call ~6 ms to load.
  */
 
 /** A usage error: exit status 2 with a one-line reason. */
@@ -12,134 +15,131 @@ export class UsageError extends Error {
   }
 }
 
-/** The subset of a citty argument definition we look at. */
+/** The subset of a citty argument definition we look at, plus `repeat` for options given several times. */
 export interface ArgDef {
   type?: "string" | "boolean" | "positional" | "enum";
   alias?: string | string[];
   default?: unknown;
+  /** Every value is kept, in order, as a string array (`-b a -b b`); otherwise the last one wins. */
+  repeat?: boolean;
 }
 
-const GLOBAL_VALUE_OPTIONS = new Set(["-s", "--socket", "-c", "--config"]);
+/** Parsed arguments as commands see them: `_` for the positionals, each option by its defined name. */
+export type ParsedArgs = { _: string[] } & Record<string, string | boolean | string[] | undefined>;
 
-/**
- * Moves options given before the command name behind it, so that
- * `gunicorn-companion -s SOCK status` reads like `status -s SOCK`.
- */
-export function moveGlobalOptions(argv: readonly string[]): string[] {
-  const leading: string[] = [];
-  let i = 0;
-  while (i < argv.length) {
-    const arg = argv[i] ?? "";
-    if (GLOBAL_VALUE_OPTIONS.has(arg)) {
-      leading.push(arg, argv[i + 1] ?? "");
-      i += 2;
-    } else if (/^--(socket|config)=/.test(arg)) {
-      leading.push(arg);
-      i += 1;
-    } else {
-      break;
-    }
-  }
-  if (leading.length === 0 || i >= argv.length) return [...argv];
-  return [argv[i] ?? "", ...leading, ...argv.slice(i + 1)];
+/** What one parse found: the arguments, and whether `--help`/`-h` was among the options. */
+export interface ParseResult {
+  args: ParsedArgs;
+  help: boolean;
 }
+
+type Option = { name: string; def: ArgDef };
 
 const kebab = (name: string) => name.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);
 
-/** Throws a `UsageError` for any option the command does not define. */
-export function assertKnownOptions(argv: readonly string[], defs: Record<string, ArgDef>): void {
-  const known = new Map<string, ArgDef>();
-  for (const [name, def] of Object.entries(defs)) {
+/** Every spelling of each option (name, kebab-case name, aliases) to its definition. */
+function optionTable(defs: Record<string, ArgDef>): Map<string, Option> {
+  const table = new Map<string, Option>();
+  for (const name in defs) {
+    const def = defs[name] as ArgDef;
     if (def.type === "positional") continue;
-    known.set(name, def);
-    known.set(kebab(name), def);
-    for (const alias of [def.alias ?? []].flat()) known.set(alias, def);
+    const option = { name, def };
+    table.set(name, option);
+    table.set(kebab(name), option);
+    if (typeof def.alias === "string") table.set(def.alias, option);
+    else if (def.alias !== undefined) for (const alias of def.alias) table.set(alias, option);
   }
-  for (let i = 0; i < argv.length; i++) {
-    const arg = argv[i] ?? "";
-    if (arg === "--") break;
-    if (!arg.startsWith("-") || arg === "-") continue;
-    const body = arg.replace(/^--?/, "");
-    const [name = "", inline] = body.split("=", 2);
-    const negated = name.startsWith("no-") ? known.get(name.slice(3)) : undefined;
-    const def = known.get(name) ?? negated;
-    if (def === undefined) throw new UsageError(`unknown option ${arg.split("=")[0]}`);
-    if (def.type !== "boolean" && inline === undefined && negated === undefined) {
-      if (i + 1 >= argv.length) throw new UsageError(`option ${arg} needs a value`);
-      i += 1;
-    }
-  }
+  return table;
 }
 
-/** Every value of a repeatable option (`-b a -b b`, `--bind=a`). */
-export function collectRepeated(argv: readonly string[], names: readonly string[]): string[] {
-  const values: string[] = [];
+/**
+ * Parses `argv` against a command's argument definitions in one pass.
+ * `skip` is an index left out (the command name, when options come before it).
+ * Defaults apply to what is not given; positionals fill the positional
+ * definitions in order. The first usage error is thrown at the end, unless
+ * `--help` was asked for, which wins.
+ */
+export function parseArgs(argv: readonly string[], defs: Record<string, ArgDef>, skip = -1): ParseResult {
+  const table = optionTable(defs);
+  const args: ParsedArgs = { _: [] };
+  for (const name in defs) {
+    const value = (defs[name] as ArgDef).default;
+    if (value !== undefined) args[name] = value as string | boolean;
+  }
+  let help = false;
+  let error: string | null = null;
+  const set = (option: Option, value: string) => {
+    if (option.def.repeat !== true) {
+      args[option.name] = value;
+      return;
+    }
+    const values = args[option.name];
+    if (Array.isArray(values)) values.push(value);
+    else args[option.name] = [value];
+  };
+
   for (let i = 0; i < argv.length; i++) {
-    const arg = argv[i] ?? "";
-    if (arg === "--") break;
-    const flag = names.find((name) => arg === name || arg.startsWith(`${name}=`));
-    if (flag === undefined) continue;
-    if (arg === flag) {
-      values.push(argv[i + 1] ?? "");
-      i += 1;
+    if (i === skip) continue;
+    const arg = argv[i] as string;
+    if (arg.length < 2 || arg.charCodeAt(0) !== 45 /* - */) {
+      args._.push(arg);
+      continue;
+    }
+    if (arg === "--") {
+      for (let j = i + 1; j < argv.length; j++) if (j !== skip) args._.push(argv[j] as string);
+      break;
+    }
+    if (arg === "--help" || arg === "-h") {
+      help = true;
+      continue;
+    }
+    const long = arg.charCodeAt(1) === 45;
+    let flag: string;
+    let inline: string | undefined;
+    if (long) {
+      const eq = arg.indexOf("=");
+      flag = eq === -1 ? arg.slice(2) : arg.slice(2, eq);
+      inline = eq === -1 ? undefined : arg.slice(eq + 1);
     } else {
-      values.push(arg.slice(flag.length + 1));
+      // -w4, -w=4 and -w 4 all give 4; -bunix:/x gives unix:/x.
+      flag = arg[1] as string;
+      if (arg.length > 2) inline = arg.charCodeAt(2) === 61 /* = */ ? arg.slice(3) : arg.slice(2);
+    }
+    const option = table.get(flag);
+    if (option === undefined) {
+      const negated = long && flag.startsWith("no-") ? table.get(flag.slice(3)) : undefined;
+      if (negated === undefined || negated.def.type !== "boolean") error ??= `unknown option ${long ? `--${flag}` : `-${flag}`}`;
+      else if (inline !== undefined) error ??= `option --${flag} takes no value`;
+      else args[negated.name] = false;
+      continue;
+    }
+    if (option.def.type === "boolean") {
+      if (inline !== undefined && !long && arg.charCodeAt(2) !== 61) error ??= `option -${flag} takes no value`;
+      else args[option.name] = inline === undefined ? true : inline !== "false";
+      continue;
+    }
+    if (inline !== undefined) {
+      set(option, inline);
+    } else if (i + 1 < argv.length && i + 1 !== skip) {
+      i += 1;
+      set(option, argv[i] as string);
+    } else {
+      error ??= `option ${arg} needs a value`;
     }
   }
-  return values;
+
+  let index = 0;
+  for (const name in defs) {
+    if ((defs[name] as ArgDef).type !== "positional") continue;
+    const value = args._[index++];
+    if (value !== undefined) args[name] = value;
+  }
+  if (error !== null && !help) throw new UsageError(error);
+  return { args, help };
 }
 
 /** A numeric option as a number, or as the string given (so the config check names the bad value). */
 export function numberOrString(value: string): number | string {
   const number = Number(value);
   return value.trim() !== "" && Number.isFinite(number) ? number : value;
-}
-
-/** Parsed arguments as commands see them: `_` for the positionals, each option by its defined name. */
-export type ParsedArgs = { _: string[] } & Record<string, string | boolean | string[] | undefined>;
-
-/**
- * Parses `argv` against a command's argument definitions (string, boolean with
- * `--no-` forms, positionals in order, aliases, `--name=value`). Unknown options
- * are usage errors. Defaults apply to what is not given.
- */
-export function parseCommandArgs(argv: readonly string[], defs: Record<string, ArgDef & { default?: unknown }>): ParsedArgs {
-  assertKnownOptions(argv, defs);
-  const byFlag = new Map<string, [string, ArgDef]>();
-  for (const [name, def] of Object.entries(defs)) {
-    if (def.type === "positional") continue;
-    for (const flag of [name, kebab(name), ...[def.alias ?? []].flat()]) byFlag.set(flag, [name, def]);
-  }
-  const parsed: ParsedArgs = { _: [] };
-  for (const [name, def] of Object.entries(defs)) if (def.default !== undefined) parsed[name] = def.default as string | boolean;
-  for (let i = 0; i < argv.length; i++) {
-    const arg = argv[i] ?? "";
-    if (arg === "--") {
-      parsed._.push(...argv.slice(i + 1));
-      break;
-    }
-    if (!arg.startsWith("-") || arg === "-") {
-      parsed._.push(arg);
-      continue;
-    }
-    const [flag = "", inline] = arg.replace(/^--?/, "").split("=", 2);
-    const direct = byFlag.get(flag);
-    if (direct === undefined && flag.startsWith("no-")) {
-      const negated = byFlag.get(flag.slice(3));
-      if (negated !== undefined) parsed[negated[0]] = false;
-      continue;
-    }
-    if (direct === undefined) continue;
-    const [name, def] = direct;
-    if (def.type === "boolean") parsed[name] = inline === undefined ? true : inline !== "false";
-    else {
-      parsed[name] = inline ?? argv[i + 1] ?? "";
-      if (inline === undefined) i += 1;
-    }
-  }
-  const positionals = Object.entries(defs).filter(([, def]) => def.type === "positional");
-  positionals.forEach(([name], index) => {
-    if (parsed._[index] !== undefined) parsed[name] = parsed._[index];
-  });
-  return parsed;
 }

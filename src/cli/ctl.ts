@@ -4,7 +4,7 @@
  * 2 unreachable or misused.
  */
 import { requestOnce } from "../control/client.ts";
-import type { Reply } from "../control/protocol.ts";
+import type { Reply, Request } from "../control/protocol.ts";
 import { ControlError } from "../errors.ts";
 import type { Runtime } from "../runtime/index.ts";
 import { UsageError } from "./args.ts";
@@ -38,7 +38,7 @@ export async function resolveSocket(runtime: Runtime, args: { socket?: string; c
 }
 
 /** Sends `request`, prints the reply, returns the exit status. */
-export async function runCtl(runtime: Runtime, args: { socket?: string; config?: string; json?: boolean }, request: Record<string, unknown>): Promise<number> {
+export async function runCtl(runtime: Runtime, args: { socket?: string; config?: string; json?: boolean }, request: Request): Promise<number> {
   const socket = await resolveSocket(runtime, args);
   let reply: Reply;
   try {

@@ -2,16 +2,15 @@
  * The CLI: one citty command tree with lazy subcommands (a companion process
  * loads neither the config validator nor the master), explicit argv (citty's
  * runMain would read process.argv, which differs in the binary and under
- * Deno), and exit statuses: 0 ok, 1 failure, 2 usage. Arguments are parsed by
- * args.ts against each command's citty definition: citty's own parser sits on
- * node:util, which costs a ctl call ~6 ms to load under Bun; citty renders help.
+ * Deno), and exit statuses: 0 ok, 1 failure, 2 usage. Each command's run
+ * returns its status; main.ts alone exits. Arguments are parsed by args.ts
+ * against each command's citty definition; citty renders help.
  */
 import { defineCommand, type CommandDef } from "citty";
 import { ConfigError, errorMessage, FatalError } from "../errors.ts";
 import type { Runtime } from "../runtime/index.ts";
 import { VERSION } from "../version.ts";
-import { moveGlobalOptions, parseCommandArgs, UsageError, type ArgDef } from "./args.ts";
-import { getOutcome, setExitCode } from "./outcome.ts";
+import { parseArgs, UsageError, type ArgDef } from "./args.ts";
 
 const subCommands = {
   master: () => import("./commands/master.ts").then((m) => m.default),
@@ -42,41 +41,66 @@ export function formatVersion(runtime: Runtime): string {
   return `gunicorn-companion ${VERSION} (${runtime.name} ${runtime.version}${compiled}, ${process.platform} ${process.arch})`;
 }
 
-async function showHelp(runtime: Runtime, argv: readonly string[]): Promise<void> {
+async function showHelp(runtime: Runtime, command: CommandDef): Promise<void> {
   const { renderUsage } = await import("citty");
-  const name = argv.find((arg) => !arg.startsWith("-")) as SubCommandName | undefined;
-  const command = name !== undefined && name in subCommands ? ((await subCommands[name]()) as CommandDef) : (root as CommandDef);
   await runtime.write("stdout", `${await renderUsage(command, command === root ? undefined : (root as CommandDef))}\n`);
 }
 
-async function dispatch(runtime: Runtime, argv: string[]): Promise<void> {
+/**
+ * Where the command name is: the ctl's `-s SOCKET` and `-c CONFIG` (and
+ * `--help`) may come before it (`gunicorn-companion -s SOCK status`). Only
+ * that prefix is read; the command's parse reads them as its own options.
+ */
+function commandIndex(argv: readonly string[]): number {
+  let i = 0;
+  while (i < argv.length) {
+    const arg = argv[i] as string;
+    if (arg === "-s" || arg === "-c" || arg === "--socket" || arg === "--config") i += 2;
+    else if (arg.startsWith("-s") || arg.startsWith("-c") || arg.startsWith("--socket=") || arg.startsWith("--config=") || arg === "--help" || arg === "-h") i += 1;
+    else break;
+  }
+  return i;
+}
+
+/** What a command's run returns: the exit status, or "keep-running" for a companion that lives on its event loop. */
+export type ExitStatus = number | "keep-running";
+
+async function dispatch(runtime: Runtime, argv: readonly string[]): Promise<ExitStatus> {
   if (argv.length === 0) throw new UsageError("no command given; try --help");
   if (argv.length === 1 && (argv[0] === "--version" || argv[0] === "-V" || argv[0] === "-v")) {
     await runtime.write("stdout", `${formatVersion(runtime)}\n`);
-    return;
+    return 0;
   }
-  if (argv.includes("--help") || argv.includes("-h")) {
-    await showHelp(runtime, argv);
-    return;
+  const at = commandIndex(argv);
+  const name = argv[at];
+  if (name === undefined || !(name in subCommands)) {
+    // Help for the whole program: asked for with no command, or with one we do not know.
+    if (argv.includes("--help") || argv.includes("-h")) {
+      await showHelp(runtime, root as CommandDef);
+      return 0;
+    }
+    throw new UsageError(name === undefined ? "no command given; try --help" : `unknown command "${name}"; try --help`);
   }
-  const name = argv[0] as SubCommandName;
-  if (!(name in subCommands)) throw new UsageError(`unknown command "${argv[0]}"; try --help`);
-  const command = (await subCommands[name]()) as CommandDef;
-  const rawArgs = argv.slice(1);
-  const args = parseCommandArgs(rawArgs, ((await command.args) ?? {}) as Record<string, ArgDef>);
-  await command.run?.({ rawArgs, args: args as never, cmd: command, data: undefined });
+  const command = (await subCommands[name as SubCommandName]()) as CommandDef;
+  const { args, help } = parseArgs(argv, ((await command.args) ?? {}) as Record<string, ArgDef>, at);
+  if (help) {
+    await showHelp(runtime, command);
+    return 0;
+  }
+  const rawArgs = [...argv.slice(0, at), ...argv.slice(at + 1)];
+  const status: unknown = await command.run?.({ rawArgs, args: args as never, cmd: command, data: undefined });
+  if (typeof status === "number" || status === "keep-running") return status;
+  throw new Error(`command ${name} returned no exit status`);
 }
 
 /** Runs the CLI; returns the exit status, or "keep-running" for a companion that lives on its event loop. */
-export async function runCli(runtime: Runtime, args: readonly string[]): Promise<number | "keep-running"> {
+export async function runCli(runtime: Runtime, args: readonly string[]): Promise<ExitStatus> {
   try {
-    await dispatch(runtime, moveGlobalOptions(args));
-    return getOutcome();
+    return await dispatch(runtime, args);
   } catch (error) {
     const usage = error instanceof UsageError || (error as { name?: string }).name === "CLIError";
     if (usage) {
       await runtime.write("stderr", `gunicorn-companion: ${errorMessage(error)}\n`);
-      setExitCode(2);
       return 2;
     }
     if (error instanceof ConfigError || error instanceof FatalError) {

@@ -5,11 +5,11 @@
 import { ControlError } from "../errors.ts";
 import type { Connection, Runtime } from "../runtime/index.ts";
 import { createLineSplitter } from "./lines.ts";
-import { encodeRequest, type Reply } from "./protocol.ts";
+import { encodeRequest, type Reply, type Request } from "./protocol.ts";
 
 /** An open connection to a manager. */
 export interface ControlClient {
-  request(request: Record<string, unknown>): Promise<Reply>;
+  request(request: Request): Promise<Reply>;
   close(): void;
 }
 
@@ -73,7 +73,7 @@ export async function connectControl(runtime: Runtime, path: string): Promise<Co
 }
 
 /** Sends one request on a fresh connection and returns the reply. */
-export async function requestOnce(runtime: Runtime, path: string, request: Record<string, unknown>): Promise<Reply> {
+export async function requestOnce(runtime: Runtime, path: string, request: Request): Promise<Reply> {
   const client = await connectControl(runtime, path);
   try {
     return await client.request(request);

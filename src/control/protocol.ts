@@ -99,6 +99,6 @@ export function encodeReply(reply: Reply): Uint8Array {
 }
 
 /** One request as a line of JSON (for clients). */
-export function encodeRequest(request: Record<string, unknown>): Uint8Array {
+export function encodeRequest(request: Request): Uint8Array {
   return encoder.encode(`${JSON.stringify(request)}\n`);
 }

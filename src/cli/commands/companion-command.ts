@@ -2,7 +2,6 @@ import { defineCommand } from "citty";
 import { getRuntime } from "../../runtime/index.ts";
 import { UsageError } from "../args.ts";
 import { CTL_ARGS, runCtl } from "../ctl.ts";
-import { setExitCode } from "../outcome.ts";
 
 const DESCRIPTIONS = {
   start: "Start a companion and wait until it is RUNNING (or failed)",
@@ -19,10 +18,10 @@ export function createCompanionCommand(cmd: "start" | "stop" | "restart") {
       ...CTL_ARGS,
       wait: { type: "boolean", default: true, description: "Wait for the outcome", negativeDescription: "Return once the manager accepted the command" },
     },
-    async run({ args }) {
+    async run({ args }): Promise<number> {
       if (args.name === undefined || args.name === "") throw new UsageError(`${cmd} needs a companion NAME`);
       if (args._.length > 1) throw new UsageError(`${cmd} takes one companion NAME`);
-      setExitCode(await runCtl(await getRuntime(), args, { cmd, name: args.name, wait: args.wait !== false }));
+      return runCtl(await getRuntime(), args, { cmd, name: args.name, wait: args.wait !== false });
     },
   });
 }

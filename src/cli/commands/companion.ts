@@ -1,7 +1,7 @@
 import { defineCommand } from "citty";
 import { getRuntime } from "../../runtime/index.ts";
 import { UsageError } from "../args.ts";
-import { keepRunning } from "../outcome.ts";
+import type { ExitStatus } from "../run.ts";
 
 /** Hidden: the body of one companion process, started by the manager. */
 export default defineCommand({
@@ -11,10 +11,11 @@ export default defineCommand({
     target: { type: "positional", required: false },
     report: { type: "string" },
   },
-  async run({ args }) {
+  async run({ args }): Promise<ExitStatus> {
     if (!args.name || !args.target) throw new UsageError("companion needs NAME and TARGET");
     const { runCompanion } = await import("../../companion/child.ts");
-    keepRunning();
     await runCompanion(await getRuntime(), { name: args.name, target: args.target, reportFile: args.report ?? null });
+    // runCompanion returns only when the target returned no promise: the process lives on while its event loop has work.
+    return "keep-running";
   },
 });

@@ -1,16 +1,15 @@
 import { defineCommand } from "citty";
 import { getRuntime } from "../../runtime/index.ts";
 import { UsageError } from "../args.ts";
-import { setExitCode } from "../outcome.ts";
 
 /** Hidden: the companion manager role, started by the master. */
 export default defineCommand({
   meta: { name: "manager", description: "(internal) run the companion manager", hidden: true },
   args: { "state-dir": { type: "string", description: "The master's state directory" } },
-  async run({ args }) {
+  async run({ args }): Promise<number> {
     const stateDir = args["state-dir"];
     if (stateDir === undefined || stateDir === "") throw new UsageError("manager needs --state-dir");
     const { runManagerRole } = await import("../../roles/manager.ts");
-    setExitCode(await runManagerRole(await getRuntime(), stateDir));
+    return runManagerRole(await getRuntime(), stateDir);
   },
 });

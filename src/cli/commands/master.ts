@@ -2,14 +2,13 @@ import { defineCommand } from "citty";
 import { isAbsolute, resolve } from "node:path";
 import { turnGcTimerOff } from "../../gc-timer.ts";
 import { getRuntime } from "../../runtime/index.ts";
-import { collectRepeated, numberOrString, UsageError } from "../args.ts";
-import { setExitCode } from "../outcome.ts";
+import { numberOrString, UsageError } from "../args.ts";
 
 /** The master's options; each is also a setting, and the command line wins over the config file. */
 export const MASTER_ARGS = {
   app: { type: "positional", required: false, description: "The app: path/to/module.ts[:export]" },
   config: { type: "string", alias: "c", description: "Config file (.ts, .mts, .js, .mjs or .json)" },
-  bind: { type: "string", alias: "b", description: "Address to listen on (repeatable): host:port, [::1]:port, unix:/path" },
+  bind: { type: "string", alias: "b", repeat: true, description: "Address to listen on (repeatable): host:port, [::1]:port, unix:/path" },
   workers: { type: "string", alias: "w", description: "Number of HTTP workers" },
   timeout: { type: "string", description: "Seconds before a silent worker is replaced" },
   "graceful-timeout": { type: "string", description: "Seconds workers get to finish requests on stop/reload" },
@@ -24,18 +23,17 @@ export const MASTER_ARGS = {
   "companion-control-socket": { type: "string", description: "Unix socket for the ctl" },
 } as const;
 
-type MasterArgs = { [K in keyof typeof MASTER_ARGS]?: string | boolean } & { _: string[] };
+type MasterArgs = { [K in Exclude<keyof typeof MASTER_ARGS, "bind">]?: string | boolean } & { bind?: string[]; _: string[] };
 
 /** Turns command-line options into settings (CLI wins over files); values are checked with the config. */
-export function overridesFromArgs(args: MasterArgs, rawArgs: readonly string[]): Record<string, unknown> {
+export function overridesFromArgs(args: MasterArgs): Record<string, unknown> {
   const overrides: Record<string, unknown> = {};
   const text = (name: keyof typeof MASTER_ARGS) => (typeof args[name] === "string" ? (args[name] as string) : undefined);
   const set = (setting: string, value: unknown) => {
     if (value !== undefined) overrides[setting] = value;
   };
   set("app", text("app"));
-  const binds = collectRepeated(rawArgs, ["-b", "--bind"]);
-  if (binds.length > 0) overrides.bind = binds;
+  if (args.bind !== undefined && args.bind.length > 0) overrides.bind = args.bind;
   for (const [flag, setting] of [
     ["workers", "workers"],
     ["timeout", "timeout"],
@@ -59,7 +57,7 @@ export function overridesFromArgs(args: MasterArgs, rawArgs: readonly string[]):
 export default defineCommand({
   meta: { name: "master", description: "Run the master: HTTP workers and the companion manager" },
   args: MASTER_ARGS,
-  async run({ args, rawArgs }) {
+  async run({ args }): Promise<number> {
     const runtime = await getRuntime();
     // Under Bun: once, before anything else, the same pid runs on with the GC timer off.
     turnGcTimerOff(runtime);
@@ -69,14 +67,13 @@ export default defineCommand({
     const cwd = runtime.cwd();
     const config = args.config;
     const { runMaster } = await import("../../master/arbiter.ts");
-    const code = await runMaster(runtime, {
+    return runMaster(runtime, {
       sources: {
         configFile: config === undefined || config === "" ? null : isAbsolute(config) ? config : resolve(cwd, config),
-        overrides: overridesFromArgs(args as MasterArgs, rawArgs),
+        overrides: overridesFromArgs(args as unknown as MasterArgs),
         cwd,
       },
       logFormat: format,
     });
-    setExitCode(code);
   },
 });

@@ -1,13 +1,12 @@
 import { defineCommand } from "citty";
 import { getRuntime } from "../../runtime/index.ts";
 import { CTL_ARGS, runCtl } from "../ctl.ts";
-import { setExitCode } from "../outcome.ts";
 
 /** `reread`: load the companion config again and apply the difference. */
 export default defineCommand({
   meta: { name: "reread", description: "Re-read the companion config and apply the changes" },
   args: { ...CTL_ARGS },
-  async run({ args }) {
-    setExitCode(await runCtl(await getRuntime(), args, { cmd: "reread" }));
+  async run({ args }): Promise<number> {
+    return runCtl(await getRuntime(), args, { cmd: "reread" });
   },
 });

@@ -1,7 +1,6 @@
 import { defineCommand } from "citty";
 import { getRuntime } from "../../runtime/index.ts";
 import { UsageError } from "../args.ts";
-import { setExitCode } from "../outcome.ts";
 
 /** Hidden: one HTTP worker, started by the master. */
 export default defineCommand({
@@ -12,10 +11,10 @@ export default defineCommand({
     id: { type: "string" },
     unix: { type: "boolean" },
   },
-  async run({ args }) {
+  async run({ args }): Promise<number> {
     const stateDir = args["state-dir"];
     if (!stateDir || args.generation === undefined || args.id === undefined) throw new UsageError("worker needs --state-dir, --generation and --id");
     const { runWorker } = await import("../../master/worker.ts");
-    setExitCode(await runWorker(await getRuntime(), { stateDir, generation: Number(args.generation), id: Number(args.id), unix: args.unix === true }));
+    return runWorker(await getRuntime(), { stateDir, generation: Number(args.generation), id: Number(args.id), unix: args.unix === true });
   },
 });
