@@ -1,12 +1,12 @@
-import { connectUnixBun, listenUnixBun } from "./bun-sockets.ts";
-import { killPid, nodeProcessBasics } from "./node-process.ts";
-import { signalNumber } from "./signals.ts";
-import type { ByteSink, ChildHandle, ExitStatus, Runtime, SignalName, SpawnOptions, Stdio } from "./types.ts";
-import { webReadableToByteStream } from "./web-streams.ts";
+import { connectUnixBun, listenUnixBun } from "./sockets.ts";
+import { killPid, nodeProcessBasics } from "../node/process.ts";
+import { signalNumber } from "../signals.ts";
+import type { ByteSink, ChildHandle, ExitStatus, Runtime, SignalName, SpawnOptions, Stdio } from "../types.ts";
+import { webReadableToByteStream } from "../web-streams.ts";
 
 // Modules that need node:fs/node:module are loaded on first use: a ctl call
 // never spawns or imports a config, and Bun takes milliseconds to load them.
-const loadStdioFiles = () => import("./stdio-files.ts");
+const loadStdioFiles = () => import("../stdio-files.ts");
 
 type BunStdio = "inherit" | "pipe" | "ignore" | number;
 
@@ -117,14 +117,14 @@ export function createBunRuntime(): Runtime {
       await Bun.write(stream === "stdout" ? Bun.stdout : Bun.stderr, text);
     },
     httpSharing: "reuse-port",
-    serveHttp: async (target, handler) => (await import("./http-bun.ts")).serveHttpBun(target, handler),
+    serveHttp: async (target, handler) => (await import("./http.ts")).serveHttpBun(target, handler),
     openSharedListener: () => Promise.reject(new Error("Bun workers bind with SO_REUSEPORT; there is no shared listener")),
     listenUnix: listenUnixBun,
     connectUnix: connectUnixBun,
     collectGarbage: () => Bun.gc(true),
     spawn: spawnBun,
     setParentDeathSignal: setParentDeathSignalBun,
-    importFresh: async (path) => (await import("./import-fresh.ts")).importFreshBun(path),
+    importFresh: async (path) => (await import("../import-fresh.ts")).importFreshBun(path),
     provideModule: provideModuleBun,
     snapshot: () => ({
       runtime: "bun",

@@ -1,10 +1,10 @@
 import { spawn as spawnChild, type ChildProcess } from "node:child_process";
 import { resolve } from "node:path";
-import { killPid, nodeProcessBasics } from "./node-process.ts";
-import { connectUnixNode, listenUnixNode, readableToByteStream, writableToByteSink } from "./node-sockets.ts";
-import { importFreshByUrl } from "./import-fresh.ts";
-import { openStdioFiles, toSpawnError } from "./stdio-files.ts";
-import type { ChildHandle, ExitStatus, Runtime, SpawnOptions, Stdio } from "./types.ts";
+import { killPid, nodeProcessBasics } from "./process.ts";
+import { connectUnixNode, listenUnixNode, readableToByteStream, writableToByteSink } from "./sockets.ts";
+import { importFreshByUrl } from "../import-fresh.ts";
+import { openStdioFiles, toSpawnError } from "../stdio-files.ts";
+import type { ChildHandle, ExitStatus, Runtime, SpawnOptions, Stdio } from "../types.ts";
 
 type NodeStdio = "inherit" | "pipe" | "ignore" | number;
 
@@ -97,8 +97,8 @@ export function createNodeRuntime(): Runtime {
         (stream === "stdout" ? process.stdout : process.stderr).write(text, () => resolve());
       }),
     httpSharing: "inherit",
-    serveHttp: async (target, handler) => (await import("./http-node.ts")).serveHttpNode(target, handler),
-    openSharedListener: async (target) => (await import("./http-node.ts")).openSharedListenerNode(target),
+    serveHttp: async (target, handler) => (await import("./http.ts")).serveHttpNode(target, handler),
+    openSharedListener: async (target) => (await import("./http.ts")).openSharedListenerNode(target),
     listenUnix: listenUnixNode,
     connectUnix: connectUnixNode,
     collectGarbage: () => (globalThis as { gc?: () => void }).gc?.(),

@@ -1,11 +1,11 @@
 /**
  * Node's streams and unix sockets as the runtime's byte streams (the Node
- * runtime only; Bun has its own in bun-sockets.ts).
+ * runtime only; Bun has its own in bun/sockets.ts).
  */
 import { createConnection, createServer, type Socket } from "node:net";
 import type { Readable, Writable } from "node:stream";
-import { createChunkQueue } from "./chunk-queue.ts";
-import type { ByteSink, ByteStream, Connection, ListenUnixOptions, UnixListener } from "./types.ts";
+import { createChunkQueue } from "../chunk-queue.ts";
+import type { ByteSink, ByteStream, Connection, ListenUnixOptions, UnixListener } from "../types.ts";
 
 /** Adapts a Node readable (a child's pipe) to `ByteStream`. */
 export function readableToByteStream(readable: Readable): ByteStream {

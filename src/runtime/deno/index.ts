@@ -2,12 +2,12 @@ import { existsSync } from "node:fs";
 import { dirname, join } from "node:path";
 import process from "node:process";
 import { fileURLToPath } from "node:url";
-import { signalNumber } from "./signals.ts";
-import { importFreshByUrl } from "./import-fresh.ts";
-import { webReadableToByteStream } from "./web-streams.ts";
-import { openStdioFiles, toSpawnError } from "./stdio-files.ts";
-import { SpawnError } from "./types.ts";
-import type { ByteSink, ChildHandle, Connection, ExitStatus, ListenUnixOptions, Runtime, SignalName, SpawnOptions, UnixListener } from "./types.ts";
+import { signalNumber } from "../signals.ts";
+import { importFreshByUrl } from "../import-fresh.ts";
+import { webReadableToByteStream } from "../web-streams.ts";
+import { openStdioFiles, toSpawnError } from "../stdio-files.ts";
+import { SpawnError } from "../types.ts";
+import type { ByteSink, ChildHandle, Connection, ExitStatus, ListenUnixOptions, Runtime, SignalName, SpawnOptions, UnixListener } from "../types.ts";
 
 type DenoStdio = "piped" | "inherit" | "null";
 
@@ -262,7 +262,7 @@ export function createDenoRuntime(): Runtime {
     setParentDeathSignal: setParentDeathSignalDeno,
     watchStdinClose: watchStdinCloseDeno,
     httpSharing: "reuse-port",
-    serveHttp: async (target, handler) => (await import("./http-deno.ts")).serveHttpDeno(target, handler),
+    serveHttp: async (target, handler) => (await import("./http.ts")).serveHttpDeno(target, handler),
     openSharedListener: () => Promise.reject(new Error("Deno workers bind with SO_REUSEPORT; there is no shared listener")),
     listenUnix: listenUnixDeno,
     connectUnix: connectUnixDeno,
