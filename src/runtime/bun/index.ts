@@ -1,92 +1,13 @@
+/**
+ * The Bun adapter. Bun implements Node's `process`, so ids, argv, env, exit,
+ * kill, signals and the stdin lifeline come from node/process.ts.
+ */
+import { nodeProcessBasics } from "../node/process.ts";
+import { setParentDeathSignalWith } from "../parent-death.ts";
+import type { Runtime } from "../types.ts";
+import { prctlBun } from "./prctl.ts";
 import { connectUnixBun, listenUnixBun } from "./sockets.ts";
-import { killPid, nodeProcessBasics } from "../node/process.ts";
-import { signalNumber } from "../signals.ts";
-import type { ByteSink, ChildHandle, ExitStatus, Runtime, SignalName, SpawnOptions, Stdio } from "../types.ts";
-import { webReadableToByteStream } from "../web-streams.ts";
-
-// Modules that need node:fs/node:module are loaded on first use: a ctl call
-// never spawns or imports a config, and Bun takes milliseconds to load them.
-const loadStdioFiles = () => import("../stdio-files.ts");
-
-type BunStdio = "inherit" | "pipe" | "ignore" | number;
-
-function toBunStdio(stdio: Stdio | undefined, fd: number | null): BunStdio {
-  if (fd !== null) return fd;
-  if (stdio === undefined || typeof stdio === "object") return "inherit";
-  return stdio;
-}
-
-function fileSinkToByteSink(sink: Bun.FileSink): ByteSink {
-  return {
-    write: async (bytes) => {
-      sink.write(bytes);
-      await sink.flush();
-    },
-    end: () => {
-      try {
-        sink.end();
-      } catch {
-        // the child is gone and the pipe with it
-      }
-    },
-  };
-}
-
-/** Spawns with Bun.spawn; `detached` makes the child a session and group leader. */
-async function spawnBun(options: SpawnOptions): Promise<ChildHandle> {
-  const { argv } = options;
-  const { openStdioFiles, toSpawnError } = await loadStdioFiles();
-  const files = openStdioFiles(options);
-  let proc: Bun.Subprocess<"pipe" | "ignore" | "inherit", "pipe" | "ignore" | "inherit" | number, "pipe" | "ignore" | "inherit" | number>;
-  try {
-    const stdout = toBunStdio(options.stdout, files.stdout);
-    proc = Bun.spawn([...argv], {
-      cwd: options.cwd,
-      env: options.env === undefined ? undefined : { ...options.env },
-      stdio: [options.stdin ?? "ignore", stdout, options.stderr === "stdout" ? stdout : toBunStdio(options.stderr, files.stderr), ...(options.extraFds ?? [])],
-      detached: options.processGroup ?? false,
-    });
-  } catch (cause) {
-    throw toSpawnError(cause, argv);
-  } finally {
-    files.close();
-  }
-  const pid = proc.pid;
-  const exited = proc.exited.then(
-    (): ExitStatus => (proc.signalCode ? { exitCode: null, signal: String(proc.signalCode) } : { exitCode: proc.exitCode ?? 0, signal: null }),
-  );
-  return {
-    pid,
-    exited,
-    kill: (signal) => {
-      if (proc.exitCode !== null || proc.signalCode !== null) return false;
-      proc.kill(signal);
-      return true;
-    },
-    killGroup: (signal) => killPid(-pid, signal),
-    stdin: typeof proc.stdin === "object" && proc.stdin !== null ? fileSinkToByteSink(proc.stdin) : null,
-    stdout: proc.stdout instanceof ReadableStream ? webReadableToByteStream(proc.stdout) : null,
-    stderr: proc.stderr instanceof ReadableStream ? webReadableToByteStream(proc.stderr) : null,
-  };
-}
-
-const PR_SET_PDEATHSIG = 1;
-
-/** prctl(PR_SET_PDEATHSIG) through bun:ffi; false off Linux or when libc cannot be opened. */
-function setParentDeathSignalBun(signal: SignalName): boolean {
-  if (process.platform !== "linux") return false;
-  try {
-    const { dlopen, FFIType } = import.meta.require("bun:ffi") as typeof import("bun:ffi");
-    const libc = dlopen("libc.so.6", {
-      prctl: { args: [FFIType.i32, FFIType.u64, FFIType.u64, FFIType.u64, FFIType.u64], returns: FFIType.i32 },
-    });
-    const result = libc.symbols.prctl(PR_SET_PDEATHSIG, signalNumber(signal, "linux"), 0, 0, 0);
-    libc.close();
-    return result === 0;
-  } catch {
-    return false;
-  }
-}
+import { spawnBun } from "./spawn.ts";
 
 /** A virtual module through Bun's runtime plugin API. */
 function provideModuleBun(specifier: string, exports: Record<string, unknown>): boolean {
@@ -123,7 +44,7 @@ export function createBunRuntime(): Runtime {
     connectUnix: connectUnixBun,
     collectGarbage: () => Bun.gc(true),
     spawn: spawnBun,
-    setParentDeathSignal: setParentDeathSignalBun,
+    setParentDeathSignal: (signal) => setParentDeathSignalWith(process.platform, signal, prctlBun),
     importFresh: async (path) => (await import("../import-fresh.ts")).importFreshBun(path),
     provideModule: provideModuleBun,
     snapshot: () => ({
