@@ -3,7 +3,7 @@
  * spawn and signal, and a test ends a fake child with the code or signal it
  * chooses. Nothing here touches the operating system.
  */
-import type { ChildHandle, ExitStatus, Runtime, SignalName, SpawnOptions } from "./types.ts";
+import type { ChildHandle, ExitStatus, Processes, SignalName, SpawnOptions } from "./types.ts";
 import { SpawnError } from "./types.ts";
 
 /** A child the test controls. */
@@ -17,7 +17,7 @@ export interface FakeChild extends ChildHandle {
 }
 
 /** The fake runtime and what it recorded. */
-export interface FakeRuntime extends Pick<Runtime, "spawn" | "kill"> {
+export interface FakeRuntime extends Processes {
   readonly children: FakeChild[];
   readonly signals: Array<{ pid: number; signal: SignalName | 0 }>;
   /** The next spawn fails with this message. */

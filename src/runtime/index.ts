@@ -12,18 +12,28 @@ export type {
   ChildHandle,
   Connection,
   ExitStatus,
+  Http,
   HttpHandler,
   HttpServer,
+  Lifeline,
   ListenTarget,
-  RequestInfo,
-  SharedListener,
+  ListenUnixOptions,
+  Modules,
+  Output,
+  Processes,
+  ProcessInfo,
+  ProcessLifetime,
   ProcessSnapshot,
+  RequestInfo,
   Runtime,
   RuntimeName,
+  SharedListener,
   SignalName,
+  Signals,
   SpawnOptions,
   Stdio,
   UnixListener,
+  UnixSockets,
 } from "./types.ts";
 export { SpawnError } from "./types.ts";
 export { formatExit } from "./exit-status.ts";
@@ -37,9 +47,9 @@ export async function getRuntime(): Promise<Runtime> {
   if (current !== null) return current;
   const globals = globalThis as { Deno?: unknown; Bun?: unknown };
   let runtime: Runtime;
-  if (globals.Deno !== undefined) runtime = (await import("./deno.ts")).createDenoRuntime();
-  else if (globals.Bun !== undefined) runtime = (await import("./bun.ts")).createBunRuntime();
-  else runtime = (await import("./node.ts")).createNodeRuntime();
+  if (globals.Deno !== undefined) runtime = (await import("./deno/index.ts")).createDenoRuntime();
+  else if (globals.Bun !== undefined) runtime = (await import("./bun/index.ts")).createBunRuntime();
+  else runtime = (await import("./node/index.ts")).createNodeRuntime();
   current = { ...runtime, spawn: paceSpawns(runtime.spawn) };
   return current;
 }

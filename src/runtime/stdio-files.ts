@@ -1,61 +1,83 @@
+/**
+ * A spawn's standard streams resolved once for every adapter: the working
+ * directory checked, `{ file }` targets opened for append (created if
+ * missing), `stderr: "stdout"` followed. Each adapter then only spells the
+ * neutral form in its own API's words.
+ */
 import { closeSync, openSync, statSync } from "node:fs";
 import type { SpawnOptions } from "./types.ts";
 import { SpawnError } from "./types.ts";
 
-/** File descriptors opened for a child's stdout/stderr, closed by the parent after spawn. */
-export interface OpenedStdio {
-  stdout: number | null;
-  stderr: number | null;
+/** Where a child's stdout or stderr goes: inherited, piped, discarded, or a log file opened for append. */
+export type StreamTarget = "inherit" | "pipe" | "ignore" | { file: string; fd: number };
+
+/** A spawn's streams in neutral form; the parent closes the opened files after the spawn. */
+export interface ResolvedStdio {
+  /** As asked; undefined leaves the runtime's own default (Bun and Node ignore stdin, Deno inherits it). */
+  stdin: SpawnOptions["stdin"];
+  stdout: StreamTarget;
+  /** With `stderrFollowsStdout`, the same target as `stdout`. */
+  stderr: StreamTarget;
+  /** True when the options said `stderr: "stdout"`. */
+  stderrFollowsStdout: boolean;
+  /** Closes the log files opened here (the child holds its own copies once spawned). */
   close(): void;
+}
+
+function checkWorkingDirectory(options: SpawnOptions): void {
+  if (options.cwd === undefined) return;
+  let isDirectory = false;
+  try {
+    isDirectory = statSync(options.cwd).isDirectory();
+  } catch (cause) {
+    throw new SpawnError(`working directory ${options.cwd} does not exist`, options.argv, { cause, code: "ENOENT" });
+  }
+  if (!isDirectory) {
+    throw new SpawnError(`working directory ${options.cwd} is not a directory`, options.argv, { code: "ENOTDIR" });
+  }
+}
+
+function closeAll(fds: readonly number[]): void {
+  for (const fd of fds) {
+    try {
+      closeSync(fd);
+    } catch {
+      // already closed: nothing to release
+    }
+  }
 }
 
 /**
  * Checks what a spawn needs before any runtime tries it, so that a missing
  * working directory or an unwritable log file gives the same clear
  * `SpawnError` under Bun, Deno and Node (Node, for one, reports a bad cwd as
- * "spawn sh ENOENT"). Log files are opened for append, created if missing.
+ * "spawn sh ENOENT"), and resolves the streams to their neutral form.
  */
-export function openStdioFiles(options: SpawnOptions): OpenedStdio {
-  if (options.cwd !== undefined) {
-    let isDirectory = false;
-    try {
-      isDirectory = statSync(options.cwd).isDirectory();
-    } catch (cause) {
-      throw new SpawnError(`working directory ${options.cwd} does not exist`, options.argv, { cause, code: "ENOENT" });
-    }
-    if (!isDirectory) {
-      throw new SpawnError(`working directory ${options.cwd} is not a directory`, options.argv, { code: "ENOTDIR" });
-    }
-  }
+export function resolveStdio(options: SpawnOptions): ResolvedStdio {
+  checkWorkingDirectory(options);
   const fds: number[] = [];
-  const open = (path: string, stream: string): number => {
+  const open = (file: string, stream: string): StreamTarget => {
     try {
-      const fd = openSync(path, "a", 0o644);
+      const fd = openSync(file, "a", 0o644);
       fds.push(fd);
-      return fd;
+      return { file, fd };
     } catch (cause) {
-      for (const fd of fds) closeSync(fd);
+      closeAll(fds);
       const code = (cause as { code?: string }).code;
-      throw new SpawnError(`cannot open ${stream} file ${path}: ${code ?? String(cause)}`, options.argv, { cause, code });
+      throw new SpawnError(`cannot open ${stream} file ${file}: ${code ?? String(cause)}`, options.argv, { cause, code });
     }
   };
-  const stdout = typeof options.stdout === "object" ? open(options.stdout.file, "stdout") : null;
-  let stderr: number | null = null;
-  if (options.stderr === "stdout") stderr = stdout;
-  else if (typeof options.stderr === "object") stderr = open(options.stderr.file, "stderr");
-  return {
-    stdout,
-    stderr,
-    close() {
-      for (const fd of fds) {
-        try {
-          closeSync(fd);
-        } catch {
-          // already closed: nothing to release
-        }
-      }
-    },
-  };
+  const target = (stdio: SpawnOptions["stdout"], stream: string): StreamTarget =>
+    stdio === undefined ? "inherit" : typeof stdio === "object" ? open(stdio.file, stream) : stdio;
+  const stdout = target(options.stdout, "stdout");
+  const stderrFollowsStdout = options.stderr === "stdout";
+  const stderr = options.stderr === "stdout" ? stdout : target(options.stderr, "stderr");
+  return { stdin: options.stdin, stdout, stderr, stderrFollowsStdout, close: () => closeAll(fds) };
+}
+
+/** The spelling Bun.spawn and node:child_process share: the keyword, or the opened file's descriptor. */
+export function toFdStdio(target: StreamTarget): "inherit" | "pipe" | "ignore" | number {
+  return typeof target === "object" ? target.fd : target;
 }
 
 /** Wraps any error thrown while spawning into a `SpawnError` naming the command. */

@@ -1,7 +1,9 @@
 /**
- * The one interface every role uses to reach the operating system. Bun, Deno
- * and Node each implement it in a file of their own; nothing outside
- * `src/runtime/` touches `Bun`, `Deno`, `node:child_process` or `node:net`.
+ * What the roles may ask of the operating system, as small capabilities
+ * (processes, signals, unix sockets, HTTP, modules…); a caller depends on the
+ * ones it uses, `Runtime` is all of them. Bun, Deno and Node each implement
+ * `Runtime` in a folder of their own; nothing outside `src/runtime/` touches
+ * `Bun`, `Deno`, `node:child_process` or `node:net`.
  */
 
 /** Which JavaScript runtime is executing this process. */
@@ -154,8 +156,8 @@ export interface ProcessSnapshot {
   runtimeFlags: readonly string[];
 }
 
-/** Everything a role may ask of the operating system. */
-export interface Runtime {
+/** What this process is and how it was started. */
+export interface ProcessInfo {
   readonly name: RuntimeName;
   readonly version: string;
   readonly pid: number;
@@ -164,7 +166,15 @@ export interface Runtime {
   readonly args: readonly string[];
   cwd(): string;
   env(): Record<string, string>;
+  /** How this process was started, so that it can start itself in another role. */
+  snapshot(): ProcessSnapshot;
+}
+
+/** Ending, replacing and tidying this process. */
+export interface ProcessLifetime {
   exit(code: number): never;
+  /** Set the code this process exits with once its event loop is empty. */
+  setExitCode(code: number): void;
   /**
    * Replaces this process's program with `argv` and `env`, keeping its pid,
    * its open stdio and its place in the process tree (execve). Null where the
@@ -173,15 +183,29 @@ export interface Runtime {
   readonly execve: ((argv: readonly string[], env: Record<string, string>) => never) | null;
   /** Asks for a full garbage collection where the runtime offers it (after start-up, to return its garbage). */
   collectGarbage(): void;
+}
+
+/** Writing to this process's own stdout and stderr. */
+export interface Output {
   /** Writes text to our stdout or stderr; resolves once written (safe to exit after). */
   write(stream: "stdout" | "stderr", text: string): Promise<void>;
-  /** Set the code this process exits with once its event loop is empty. */
-  setExitCode(code: number): void;
+}
 
+/** Starting child processes and signalling any process. */
+export interface Processes {
   spawn(options: SpawnOptions): Promise<ChildHandle>;
   /** Send a signal to a pid (negative: a process group). False when no such process. */
   kill(pid: number, signal: SignalName | 0): boolean;
+}
+
+/** Signals sent to this process. */
+export interface Signals {
+  /** Calls `handler` on each `signal`; the returned function unsubscribes. */
   onSignal(signal: SignalName, handler: () => void): () => void;
+}
+
+/** The two ways a child learns that its parent died. */
+export interface Lifeline {
   /**
    * Ask the kernel to send `signal` to this process when its parent dies
    * (Linux prctl through the runtime's FFI). False where that cannot be reached.
@@ -189,7 +213,16 @@ export interface Runtime {
   setParentDeathSignal(signal: SignalName): boolean;
   /** Call `onClosed` once when our stdin reaches end of file (the parent's lifeline). */
   watchStdinClose(onClosed: () => void): void;
+}
 
+/** Unix domain sockets (the control socket, the worker channel). */
+export interface UnixSockets {
+  listenUnix(path: string, onConnection: (conn: Connection) => void, options: ListenUnixOptions): Promise<UnixListener>;
+  connectUnix(path: string): Promise<Connection>;
+}
+
+/** Serving HTTP, and how workers share a port. */
+export interface Http {
   /**
    * How workers share a TCP port: "reuse-port" (each binds with SO_REUSEPORT:
    * Bun, Deno) or "inherit" (the master opens the socket, workers inherit it:
@@ -200,17 +233,16 @@ export interface Runtime {
   serveHttp(target: ListenTarget, handler: HttpHandler): Promise<HttpServer>;
   /** Opens a listening socket for workers to inherit (only where `httpSharing` is "inherit"). */
   openSharedListener(target: Exclude<ListenTarget, { kind: "fd" }>): Promise<SharedListener>;
+}
 
-  listenUnix(path: string, onConnection: (conn: Connection) => void, options: ListenUnixOptions): Promise<UnixListener>;
-  connectUnix(path: string): Promise<Connection>;
-
+/** Loading the operator's modules (configs, apps). */
+export interface Modules {
   /**
    * Imports a module file and evaluates it again even if it was imported
    * before (a reread must see the file as it is now). Modules it imports in
    * turn may still come from the cache.
    */
   importFresh(path: string): Promise<Record<string, unknown>>;
-
   /**
    * Makes `specifier` importable by modules loaded from now on (an operator's
    * config that imports "gunicorn-companion" inside the compiled binary, where
@@ -218,7 +250,7 @@ export interface Runtime {
    * from disk (Node, Deno).
    */
   provideModule(specifier: string, exports: Record<string, unknown>): boolean;
-
-  /** How this process was started, so that it can start itself in another role. */
-  snapshot(): ProcessSnapshot;
 }
+
+/** Every capability at once: what an adapter implements and what a whole role may ask of the operating system. */
+export interface Runtime extends ProcessInfo, ProcessLifetime, Output, Processes, Signals, Lifeline, UnixSockets, Http, Modules {}

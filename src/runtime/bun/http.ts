@@ -1,5 +1,5 @@
 /** HTTP on Bun.serve; TCP binds join a SO_REUSEPORT group so every worker accepts on its own. */
-import type { HttpHandler, HttpServer, ListenTarget } from "./types.ts";
+import type { HttpHandler, HttpServer, ListenTarget } from "../types.ts";
 
 /** Serves `handler` on `target` with Bun.serve. */
 export async function serveHttpBun(target: ListenTarget, handler: HttpHandler): Promise<HttpServer> {

@@ -4,8 +4,8 @@
  * data at us and report how much of a write went out; this adapts them to the
  * pull `read()` and awaited `write()` every role uses.
  */
-import { createChunkQueue, type ChunkQueue } from "./chunk-queue.ts";
-import type { Connection, ListenUnixOptions, UnixListener } from "./types.ts";
+import { createChunkQueue, type ChunkQueue } from "../chunk-queue.ts";
+import type { Connection, ListenUnixOptions, UnixListener } from "../types.ts";
 
 /** Per-socket state: unread data and unsent data. */
 interface SocketState {

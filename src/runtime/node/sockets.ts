@@ -1,46 +1,11 @@
 /**
- * Node's streams and unix sockets as the runtime's byte streams (the Node
- * runtime only; Bun has its own in bun-sockets.ts).
+ * Unix sockets on node:net as the runtime's connections (the Node runtime
+ * only; Bun has its own in bun/sockets.ts).
  */
 import { createConnection, createServer, type Socket } from "node:net";
-import type { Readable, Writable } from "node:stream";
-import { createChunkQueue } from "./chunk-queue.ts";
-import type { ByteSink, ByteStream, Connection, ListenUnixOptions, UnixListener } from "./types.ts";
-
-/** Adapts a Node readable (a child's pipe) to `ByteStream`. */
-export function readableToByteStream(readable: Readable): ByteStream {
-  const queue = createChunkQueue(Number.MAX_SAFE_INTEGER, () => readable.destroy());
-  readable.on("data", (chunk: Uint8Array) => queue.push(chunk));
-  readable.once("end", () => queue.end());
-  readable.once("close", () => queue.end());
-  readable.once("error", () => queue.end());
-  return { read: () => queue.read(), close: () => readable.destroy() };
-}
-
-/** Adapts a Node writable to `ByteSink`, resolving writes on drain. */
-export function writableToByteSink(writable: Writable): ByteSink {
-  return {
-    write(bytes) {
-      if (writable.destroyed) return Promise.reject(new Error("stream is closed"));
-      if (writable.write(bytes)) return Promise.resolve();
-      return new Promise((resolve, reject) => {
-        const onDrain = () => {
-          writable.removeListener("close", onClose);
-          resolve();
-        };
-        const onClose = () => {
-          writable.removeListener("drain", onDrain);
-          reject(new Error("stream closed before the write finished"));
-        };
-        writable.once("drain", onDrain);
-        writable.once("close", onClose);
-      });
-    },
-    end() {
-      writable.end();
-    },
-  };
-}
+import { createChunkQueue } from "../chunk-queue.ts";
+import type { Connection, ListenUnixOptions, UnixListener } from "../types.ts";
+import { writableToByteSink } from "./streams.ts";
 
 function socketToConnection(socket: Socket, maxBufferedBytes: number): Connection {
   const queue = createChunkQueue(maxBufferedBytes, () => socket.destroy());

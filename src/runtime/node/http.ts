@@ -8,7 +8,7 @@ import { createServer, type IncomingMessage, type ServerResponse } from "node:ht
 import netModule, { isIPv6, type Server as NetServer } from "node:net";
 import { getSystemErrorName } from "node:util";
 import { Readable } from "node:stream";
-import type { HttpHandler, HttpServer, ListenTarget, SharedListener } from "./types.ts";
+import type { HttpHandler, HttpServer, ListenTarget, SharedListener } from "../types.ts";
 
 function toRequest(req: IncomingMessage): Request {
   const headers = new Headers();

@@ -1,5 +1,5 @@
 /** HTTP on Deno.serve; TCP binds use SO_REUSEPORT (children run with --unstable-net). */
-import type { HttpHandler, HttpServer, ListenTarget } from "./types.ts";
+import type { HttpHandler, HttpServer, ListenTarget } from "../types.ts";
 
 /** Serves `handler` on `target` with Deno.serve. */
 export async function serveHttpDeno(target: ListenTarget, handler: HttpHandler): Promise<HttpServer> {

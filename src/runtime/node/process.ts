@@ -3,7 +3,7 @@
  * kill, signals and the stdin lifeline. Nothing here loads a module, so the
  * ctl starts fast under Bun.
  */
-import type { Runtime, SignalName } from "./types.ts";
+import type { Runtime, SignalName } from "../types.ts";
 
 /** `process.kill` that answers false for a process that does not exist. */
 export function killPid(pid: number, signal: SignalName | 0): boolean {

@@ -1,5 +1,5 @@
 /**
- * The few Deno APIs src/runtime/deno.ts uses, declared here so that one
+ * The few Deno APIs src/runtime/deno/ uses, declared here so that one
  * TypeScript program (with bun-types) checks every runtime's file.
  */
 declare namespace Deno {

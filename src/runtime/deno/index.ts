@@ -1,0 +1,65 @@
+/** The Deno adapter: Deno's own APIs, with node:process only where Deno lacks a call. */
+import { importFreshByUrl } from "../import-fresh.ts";
+import { setParentDeathSignalWith } from "../parent-death.ts";
+import type { Runtime } from "../types.ts";
+import { prctlDeno } from "./prctl.ts";
+import { snapshotDeno } from "./self.ts";
+import { connectUnixDeno, listenUnixDeno } from "./sockets.ts";
+import { killDeno, spawnDeno } from "./spawn.ts";
+
+/** Calls `onClosed` once when stdin ends or fails (the parent holding its other end is gone). */
+function watchStdinClose(onClosed: () => void): void {
+  const reader = Deno.stdin.readable.getReader();
+  (async () => {
+    try {
+      while (!(await reader.read()).done) {
+        // The lifeline carries no data.
+      }
+    } catch {
+      // A read error means the pipe is gone as well.
+    }
+    onClosed();
+  })();
+}
+
+/** The Deno implementation of `Runtime`. */
+export function createDenoRuntime(): Runtime {
+  return {
+    name: "deno",
+    version: Deno.version.deno,
+    pid: Deno.pid,
+    ppid: () => Deno.ppid,
+    args: Deno.args,
+    cwd: () => Deno.cwd(),
+    env: () => Deno.env.toObject(),
+    exit: (code) => Deno.exit(code),
+    execve: null,
+    write: async (stream, text) => {
+      const bytes = new TextEncoder().encode(text);
+      const target = stream === "stdout" ? Deno.stdout : Deno.stderr;
+      let offset = 0;
+      while (offset < bytes.length) offset += await target.write(bytes.subarray(offset));
+    },
+    setExitCode: (code) => {
+      Deno.exitCode = code;
+    },
+    collectGarbage: () => {},
+    spawn: spawnDeno,
+    kill: killDeno,
+    onSignal: (signal, handler) => {
+      const listener = () => handler();
+      Deno.addSignalListener(signal, listener);
+      return () => Deno.removeSignalListener(signal, listener);
+    },
+    setParentDeathSignal: (signal) => setParentDeathSignalWith(Deno.build.os, signal, prctlDeno),
+    watchStdinClose,
+    httpSharing: "reuse-port",
+    serveHttp: async (target, handler) => (await import("./http.ts")).serveHttpDeno(target, handler),
+    openSharedListener: () => Promise.reject(new Error("Deno workers bind with SO_REUSEPORT; there is no shared listener")),
+    listenUnix: listenUnixDeno,
+    connectUnix: connectUnixDeno,
+    importFresh: importFreshByUrl,
+    provideModule: () => false,
+    snapshot: snapshotDeno,
+  };
+}
