@@ -71,7 +71,6 @@ export function createManagerProcess(options: ManagerProcessOptions): ManagerPro
   let exits = 0;
   let stopTimeoutSecs = 0;
   let seen = { pid: null as number | null, nextRetryAt: null as number | null, killCount: 0 };
-  let waiters: Array<() => void> = [];
 
   const supervisor = createSupervisor(options, {
     group: false,
@@ -101,22 +100,11 @@ export function createManagerProcess(options: ManagerProcessOptions): ManagerPro
       }
       if (record.killCount > seen.killCount) log.warn(`companion manager did not stop within ${stopTimeoutSecs}s; sending SIGKILL`);
       seen = { pid: record.pid, nextRetryAt: record.nextRetryAt, killCount: record.killCount };
-      if (!record.spawning || record.state === "STOPPED") {
-        const settled = waiters;
-        waiters = [];
-        for (const wake of settled) wake();
-      }
     },
   });
   supervisor.add(MANAGER_SPEC, MANAGER_RESTART);
 
-  /** Resolves once the record satisfies `done` (checked after every change). */
-  function until(done: () => boolean): Promise<void> {
-    return new Promise((resolve) => {
-      const check = () => (done() ? resolve() : waiters.push(check));
-      check();
-    });
-  }
+  const until = supervisor.until;
   const record = () => supervisor.get(MANAGER_SPEC.name);
 
   return {

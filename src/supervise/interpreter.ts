@@ -49,6 +49,8 @@ export interface Supervisor<S extends ChildSpec> {
   records(): IterableIterator<ChildRecord<S>>;
   /** The live process of a child, if any. */
   child(name: string): ChildHandle | undefined;
+  /** Resolves once `done()` holds, checked now and after every change of any record. */
+  until(done: () => boolean): Promise<void>;
   /** Bumped on every change of any record (caches compare it). */
   readonly version: number;
 }
@@ -63,6 +65,17 @@ export function createSupervisor<S extends ChildSpec>(deps: SupervisorDeps, kind
   const stops = new Map<string, Stopping>();
   let spawnSequence = 0;
   let version = 0;
+  let waiters: Array<{ done: () => boolean; resolve: () => void }> = [];
+
+  function wakeWaiters(): void {
+    if (waiters.length === 0) return;
+    const pending = waiters;
+    waiters = [];
+    for (const waiter of pending) {
+      if (waiter.done()) waiter.resolve();
+      else waiters.push(waiter);
+    }
+  }
 
   function clearTimer(name: string, timer: TimerKind): void {
     const handle = timers.get(name)?.get(timer);
@@ -185,6 +198,7 @@ export function createSupervisor<S extends ChildSpec>(deps: SupervisorDeps, kind
     version += 1;
     for (const effect of effects) run(name, effect);
     kind.onChange?.(name);
+    wakeWaiters();
     return effects;
   }
 
@@ -203,6 +217,10 @@ export function createSupervisor<S extends ChildSpec>(deps: SupervisorDeps, kind
     get: (name) => records.get(name),
     records: () => records.values(),
     child: (name) => children.get(name),
+    until(done) {
+      if (done()) return Promise.resolve();
+      return new Promise((resolve) => waiters.push({ done, resolve }));
+    },
     get version() {
       return version;
     },
