@@ -24,6 +24,6 @@ test("only src/runtime/ reaches the runtimes' own APIs", async () => {
 
 test("the companion process does not load the config validator or the CLI's master", async () => {
   // What a companion imports is what every idle companion pays for in memory.
-  const child = readFileSync(join(ROOT, "src/companion/child.ts"), "utf8");
+  const child = readFileSync(join(ROOT, "src/roles/companion.ts"), "utf8");
   expect(child).not.toMatch(/from "valibot"|config\/schema|config\/load|master\//);
 });

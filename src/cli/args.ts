@@ -6,14 +6,7 @@
  * every value, and `--` ends the options. citty's own parser sits on
  * node:util, which under Bun costs a ctl call ~6 ms to load.
  */
-
-/** A usage error: exit status 2 with a one-line reason. */
-export class UsageError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = "UsageError";
-  }
-}
+import { UsageError } from "../errors.ts";
 
 /** The subset of a citty argument definition we look at, plus `repeat` for options given several times. */
 export interface ArgDef {

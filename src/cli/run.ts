@@ -10,7 +10,8 @@ import { defineCommand, type CommandDef } from "citty";
 import { ConfigError, errorMessage, FatalError } from "../errors.ts";
 import type { Runtime } from "../runtime/index.ts";
 import { VERSION } from "../version.ts";
-import { parseArgs, UsageError, type ArgDef } from "./args.ts";
+import { parseArgs, type ArgDef } from "./args.ts";
+import { UsageError } from "../errors.ts";
 
 const subCommands = {
   master: () => import("./commands/master.ts").then((m) => m.default),

@@ -146,7 +146,7 @@ export function createCompanionSupervisor(deps: CompanionSupervisorDeps): Compan
       leftovers.watch(name, child.pid, spec.stop_signal, spec.stop_timeout);
       deps.onChildExit?.();
       const reportFile = reportFiles.get(name) ?? null;
-      return status.exitCode === TARGET_LOAD_FAILED_EXIT_CODE && reportFile !== null ? (deps.reports?.take(reportFile) ?? null) : null;
+      return { reason: status.exitCode === TARGET_LOAD_FAILED_EXIT_CODE && reportFile !== null ? (deps.reports?.take(reportFile) ?? null) : null };
     },
     onChange(name) {
       if (supervisor.get(name) === undefined) {

@@ -9,7 +9,28 @@ import type { Settings } from "../config/resolve.ts";
 import type { LogFormat } from "../log.ts";
 import type { Runtime } from "../runtime/index.ts";
 import type { createListeners } from "./listeners.ts";
-import { workerSettingsPath, type WorkerSettings } from "./worker.ts";
+import { join } from "node:path";
+import type { BindTarget } from "../config/bind.ts";
+import type { LogLevel } from "../log.ts";
+
+/** What every worker of one generation runs with (written by the master). */
+export interface WorkerSettings {
+  generation: number;
+  app: string;
+  cwd: string;
+  /** Each bind, with the fd (3, 4, …) it is inherited on when the master opened it. */
+  listeners: Array<{ target: BindTarget; fd: number | null }>;
+  timeout: number;
+  graceful_timeout: number;
+  max_requests: number;
+  max_requests_jitter: number;
+  accesslog: string | null;
+  loglevel: LogLevel;
+  logFormat: LogFormat;
+}
+
+/** The settings file of a generation. */
+export const workerSettingsPath = (stateDir: string, generation: number) => join(stateDir, `workers-${generation}.json`);
 
 /** The generations of one master. */
 export interface Generations {

@@ -80,7 +80,7 @@ export function createManagerProcess(options: ManagerProcessOptions): ManagerPro
     onExited(_name, child, _spec, status) {
       exits += 1;
       const record = supervisor.get(MANAGER_SPEC.name);
-      if (record?.state === "STOPPING") return null;
+      if (record?.state === "STOPPING") return;
       log.error(`companion manager (pid ${child.pid}) ${formatExit(status.exitCode, status.signal)}`);
       if (exits === 1 && status.exitCode === MANAGER_FATAL_EXIT_CODE) {
         // Not worth a retry: the master gives up (after the machine has heard of the exit).
@@ -89,7 +89,6 @@ export function createManagerProcess(options: ManagerProcessOptions): ManagerPro
           options.onBootFailure(status.exitCode);
         });
       }
-      return null;
     },
     onChange(name) {
       const record = supervisor.get(name);

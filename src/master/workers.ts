@@ -1,313 +1,327 @@
 /**
- * The master's HTTP workers: start them, replace one that exits or stops
- * sending heartbeats for `timeout` seconds, recycle after max_requests, add and
- * remove one (TTIN/TTOU), and reload by starting a new generation, waiting
- * until every new worker listens, then stopping the old ones gracefully.
+ * The master's HTTP workers, on the supervision kernel: each worker is a
+ * record whose process reports `ready` over the worker channel. The pool keeps
+ * `workers` of the current generation, replaces one that exits (at once, or
+ * after a second when it could not boot), kills one that sends no heartbeat
+ * for `timeout` seconds, recycles one after max_requests (its replacement
+ * first), adds and removes one (TTIN/TTOU), and reloads by starting a new
+ * generation, waiting until every new worker is ready, then stopping the old
+ * ones gracefully.
  */
-import { userEnv } from "../gc-timer.ts";
-import { errorMessage, FatalError } from "../errors.ts";
 import type { Settings } from "../config/resolve.ts";
-import type { LogFormat, Logger } from "../log.ts";
-import { formatExit, formatSelfCommand, type ChildHandle, type Runtime } from "../runtime/index.ts";
-import { formatBind, parseBind } from "../config/bind.ts";
-import { createListeners, warnAboutQueueMigration } from "./listeners.ts";
-import { listenWorkerChannel, type WorkerMessage } from "./worker-channel.ts";
-import { createGenerations } from "./generations.ts";
+import { FatalError, errorMessage } from "../errors.ts";
 import { WORKER_BOOT_ERROR } from "../exit-codes.ts";
-import type { WorkerSettings } from "./worker.ts";
+import type { Logger } from "../log.ts";
+import { formatExit, type Runtime, type SignalName } from "../runtime/index.ts";
+import type { Clock, TimerHandle } from "../supervise/clock.ts";
+import { createSupervisor } from "../supervise/interpreter.ts";
+import type { ChildRecord, ChildSpec } from "../supervise/machine.ts";
+import { fixedDelay } from "../supervise/policy.ts";
+import { withTimeout } from "../supervise/timeout.ts";
+import type { WorkerMessage } from "./worker-channel.ts";
+import type { Generations, WorkerSettings } from "./generations.ts";
+import type { Listeners } from "./listeners.ts";
 
-/** Seconds a new generation may take to boot before a reload gives up on it. */
-const BOOT_TIMEOUT_FLOOR_SECS = 30;
-/** Seconds between attempts to replace a worker that failed to boot (after the first boot). */
-const REBOOT_DELAY_SECS = 1;
+/** Seconds a new generation may take to boot before a start or reload gives up on it. */
+export const BOOT_TIMEOUT_FLOOR_SECS = 30;
+/** Seconds before a worker that failed to boot is tried again (after the first boot). */
+export const REBOOT_DELAY_SECS = 1;
+/** Seconds on top of graceful_timeout before a stopping worker gets SIGKILL; a quick stop's whole allowance. */
+export const STOP_MARGIN_SECS = 2;
 
-type WorkerState = "booting" | "ready" | "retiring" | "stopping";
-
-interface WorkerRecord {
-  id: number;
-  generation: number;
-  child: ChildHandle;
-  state: WorkerState;
-  timer: ReturnType<typeof setTimeout> | null;
-  bootError: string | null;
-  ready: Promise<string | null>;
-  settleReady: (error: string | null) => void;
+/** One worker as the kernel supervises it. */
+interface WorkerSpec extends ChildSpec {
+  readonly generation: number;
+  /** The worker's number in its generation (0, 1, …); a replacement takes over the number. */
+  readonly id: number;
 }
 
 /** The running workers. */
 export interface WorkerPool {
   /** Opens the listeners and starts `workers` workers; rejects with a FatalError if they cannot boot. */
   start(settings: Settings): Promise<void>;
-  /** A new generation on the new settings; the old one is stopped once the new one listens. False if it could not boot. */
+  /** A new generation on the new settings; the old one is stopped once the new one is ready. False if it could not boot. */
   reload(settings: Settings): Promise<boolean>;
   increment(): void;
   decrement(): void;
   reopenLogs(): void;
   /** Stops every worker: graceful (TERM, then SIGKILL after graceful_timeout) or quick (QUIT). */
   stop(mode: "graceful" | "quick"): Promise<void>;
-  /** Pids of the live workers. */
-  pids(): number[];
 }
 
-/** Options of `createWorkerPool`. */
-export interface WorkerPoolOptions {
-  runtime: Runtime;
-  stateDir: string;
+/** What the pool needs from the world, injected so that tests can use fakes. */
+export interface WorkerPoolDeps {
+  runtime: Pick<Runtime, "spawn" | "kill" | "httpSharing">;
+  clock: Clock;
   log: Logger;
-  logFormat: LogFormat;
+  listeners: Pick<Listeners, "closeUnused" | "closeAll">;
+  generations: Generations;
+  /** The argv of one worker (this program in its worker role). */
+  workerArgv(generation: number, id: number, unix: boolean): string[];
+  /** The app's environment: the one the master was started with. */
+  env: Readonly<Record<string, string>>;
+  /** Opens the channel workers report on; `onMessage` gets each message with the sender's pid. */
+  openChannel(onMessage: (pid: number, message: WorkerMessage) => void): Promise<{ close(): void }>;
 }
 
 /** Creates the pool; nothing runs until `start`. */
-export function createWorkerPool(options: WorkerPoolOptions): WorkerPool {
-  const { runtime, stateDir, log } = options;
-  const records = new Map<number, WorkerRecord>();
-  const listeners = createListeners(runtime);
-  const generations = createGenerations(runtime, stateDir, listeners, options.logFormat);
+export function createWorkerPool(deps: WorkerPoolDeps): WorkerPool {
+  const { runtime, clock, log, generations } = deps;
   let current: WorkerSettings | null = null;
   let desired = 0;
   let stopping = false;
+  let sequence = 0;
   let channel: { close(): void } | null = null;
+  const settingsOf = new Map<number, WorkerSettings>();
+  const pidToName = new Map<number, string>();
+  const heartbeats = new Map<string, TimerHandle>();
+  const bootErrors = new Map<string, string>();
+  const retiring = new Set<string>();
+  const kills = new Map<string, number>();
 
-  const live = () => [...records.values()].filter((r) => r.state !== "stopping");
-  // Worker ids being spawned, per generation: counted as workers by `fill`.
-  const spawning = new Map<number, Set<number>>();
+  // The machine's own lines are for debugging; the pool says what matters in gunicorn's words.
+  const machineLog = (name: string): Logger => {
+    const id = supervisor.get(name)?.spec.id ?? "?";
+    const logger: Logger = {
+      debug: (m) => log.debug(`worker ${id}: ${m}`),
+      info: (m) => log.debug(`worker ${id}: ${m}`),
+      warn: (m) => log.debug(`worker ${id}: ${m}`),
+      error: (m) => log.error(`worker ${id}: ${m}`),
+      withTag: () => logger,
+    };
+    return logger;
+  };
 
-  function armTimeout(record: WorkerRecord): void {
-    if (record.timer !== null) clearTimeout(record.timer);
-    // Loading the app may take long: until a worker is ready it gets the boot allowance, not `timeout`.
-    const timeout = record.state === "booting" ? Math.max(BOOT_TIMEOUT_FLOOR_SECS, current?.timeout ?? 0) : (current?.timeout ?? 0);
-    if (timeout <= 0 || record.state === "stopping") return;
-    record.timer = setTimeout(() => {
-      log.error(`worker ${record.id} (pid ${record.child.pid}) sent no heartbeat for ${timeout}s: killing it`);
-      if (record.state === "booting") record.bootError = `no heartbeat within ${timeout}s`;
-      record.child.kill("SIGKILL");
-    }, timeout * 1000);
+  const supervisor = createSupervisor<WorkerSpec>(deps, {
+    group: false,
+    logFor: machineLog,
+    spawnOptions(_name, spec) {
+      // Where workers cannot share one unix socket, worker 0 serves it (its replacement takes the path over).
+      const unix = runtime.httpSharing === "inherit" || spec.id === 0;
+      return {
+        argv: deps.workerArgv(spec.generation, spec.id, unix),
+        env: deps.env,
+        // stdin is the lifeline: the worker sees end-of-file when the master dies.
+        stdin: "pipe",
+        stdout: "inherit",
+        stderr: "inherit",
+        extraFds: generations.inheritedFds(spec.generation),
+      };
+    },
+    onSpawned(name, child, spec) {
+      pidToName.set(child.pid, name);
+      bootErrors.delete(name);
+      if (!stopping) log.info(`booting worker ${spec.id} with pid ${child.pid}`);
+      // The machine records the pid after this hook; arm once it has.
+      queueMicrotask(() => armHeartbeat(name));
+    },
+    onExited(name, child, spec, status) {
+      pidToName.delete(child.pid);
+      clearHeartbeat(name);
+      const bootError = bootErrors.get(name) ?? null;
+      bootErrors.delete(name);
+      const record = supervisor.get(name);
+      const how = formatExit(status.exitCode, status.signal);
+      if (record === undefined || record.state === "STOPPING") return {};
+      if (record.state === "STARTING") {
+        if (status.signal !== null && bootError === null) {
+          // Killed from outside while it booted (the OOM killer, an operator): that says
+          // nothing about the app, so another worker takes its place at once, as gunicorn does.
+          log.warn(`worker ${spec.id} (pid ${child.pid}) was killed by ${status.signal} while booting; starting another`);
+          return { delayMs: 0 };
+        }
+        const reason = bootError ?? `worker ${how} before it was ready`;
+        if (status.exitCode === WORKER_BOOT_ERROR) {
+          log.error(`worker ${spec.id} failed to boot: ${bootError ?? "see its output"}; trying again in ${REBOOT_DELAY_SECS}s`);
+          return { reason, delayMs: REBOOT_DELAY_SECS * 1000 };
+        }
+        log.warn(`worker ${spec.id} (pid ${child.pid}) ${how}; replacing it`);
+        return { reason, delayMs: 0 };
+      }
+      log.warn(`worker ${spec.id} (pid ${child.pid}) ${how}; replacing it`);
+      return { delayMs: 0 };
+    },
+    onChange(name) {
+      const record = supervisor.get(name);
+      if (record === undefined) {
+        retiring.delete(name);
+        kills.delete(name);
+        clearHeartbeat(name);
+        return;
+      }
+      if (record.state === "STOPPING") clearHeartbeat(name);
+      if (record.killCount > (kills.get(name) ?? 0)) {
+        log.warn(`worker ${record.spec.id} (pid ${record.pid}) did not stop within ${record.stopTimeoutMs === null ? "its time" : `${record.stopTimeoutMs / 1000}s`}; sending SIGKILL`);
+      }
+      kills.set(name, record.killCount);
+    },
+  });
+
+  function clearHeartbeat(name: string): void {
+    const timer = heartbeats.get(name);
+    if (timer !== undefined) clock.clearTimer(timer);
+    heartbeats.delete(name);
+  }
+
+  /** A worker that stays silent this long is killed; loading the app may take long, so booting gets more. */
+  function armHeartbeat(name: string): void {
+    clearHeartbeat(name);
+    const record = supervisor.get(name);
+    const settings = record === undefined ? undefined : settingsOf.get(record.spec.generation);
+    if (record === undefined || record.pid === null || settings === undefined || record.state === "STOPPING") return;
+    const booting = record.state === "STARTING";
+    const timeout = booting ? Math.max(BOOT_TIMEOUT_FLOOR_SECS, settings.timeout) : settings.timeout;
+    if (timeout <= 0) return;
+    const pid = record.pid;
+    heartbeats.set(
+      name,
+      clock.setTimer(() => {
+        heartbeats.delete(name);
+        log.error(`worker ${record.spec.id} (pid ${pid}) sent no heartbeat for ${timeout}s: killing it`);
+        if (supervisor.get(name)?.state === "STARTING") bootErrors.set(name, `no heartbeat within ${timeout}s`);
+        runtime.kill(pid, "SIGKILL");
+      }, timeout * 1000),
+    );
   }
 
   function onMessage(pid: number, message: WorkerMessage): void {
-    const record = records.get(pid);
-    if (record === undefined) return;
-    armTimeout(record);
+    const name = pidToName.get(pid);
+    if (name === undefined) return;
     switch (message.t) {
       case "ready":
-        if (record.state === "booting") record.state = "ready";
-        armTimeout(record);
-        record.settleReady(null);
+        supervisor.dispatch(name, { type: "ready" });
         break;
       case "boot-error":
-        record.bootError = message.message;
+        bootErrors.set(name, message.message);
         break;
       case "retire":
-        if (record.state === "ready") {
-          record.state = "retiring";
-          void replace(record);
+        if (supervisor.get(name)?.state === "RUNNING" && !retiring.has(name)) {
+          retiring.add(name);
+          void replace(name);
         }
         break;
       default:
         break;
     }
+    armHeartbeat(name);
   }
 
-  /** Spawns one worker of the current generation. */
-  async function spawnWorker(id: number): Promise<WorkerRecord | null> {
-    const gen = current;
-    if (gen === null || stopping) return null;
-    let ids = spawning.get(gen.generation);
-    if (ids === undefined) spawning.set(gen.generation, (ids = new Set()));
-    ids.add(id);
-    try {
-      return await spawnWorkerNow(gen, id);
-    } finally {
-      ids.delete(id);
-      if (ids.size === 0) spawning.delete(gen.generation);
-    }
+  /** Workers of the current generation that count toward `desired` (not retiring, not being removed). */
+  function serving(): ChildRecord<WorkerSpec>[] {
+    const generation = current?.generation;
+    return [...supervisor.records()].filter(
+      (r) => r.spec.generation === generation && r.afterStop !== "remove" && !retiring.has(r.name) && !(r.state === "STOPPED" && stopping),
+    );
   }
 
-  async function spawnWorkerNow(gen: WorkerSettings, id: number): Promise<WorkerRecord | null> {
-    // Where workers cannot share one unix socket, worker 0 serves it (its replacement takes the path over).
-    const unix = runtime.httpSharing === "inherit" || id === 0;
-    const argv = formatSelfCommand(runtime.snapshot(), "worker", [
-      "--state-dir",
-      stateDir,
-      "--generation",
-      String(gen.generation),
-      "--id",
-      String(id),
-      ...(unix ? ["--unix"] : []),
-    ]);
-    let child: ChildHandle;
-    try {
-      child = await runtime.spawn({
-        argv,
-        // The app's environment is the one the master was started with.
-        env: userEnv(runtime.env()),
-        // stdin is the lifeline: the worker sees end-of-file when the master dies.
-        stdin: "pipe",
-        stdout: "inherit",
-        stderr: "inherit",
-        extraFds: generations.inheritedFds(gen.generation),
-      });
-    } catch (error) {
-      log.error(`cannot start worker ${id}: ${errorMessage(error)}`);
-      return null;
-    }
-    let settleReady: (error: string | null) => void = () => {};
-    const ready = new Promise<string | null>((resolve) => {
-      settleReady = resolve;
-    });
-    const record: WorkerRecord = { id, generation: gen.generation, child, state: "booting", timer: null, bootError: null, ready, settleReady };
-    records.set(child.pid, record);
-    if (stopping) {
-      // The master began to stop while this worker was being spawned.
-      void child.exited.then((status) => onExit(record, status.exitCode, status.signal));
-      stopWorker(record, "SIGQUIT");
-      return record;
-    }
-    armTimeout(record);
-    log.info(`booting worker ${id} with pid ${child.pid}`);
-    void child.exited.then((status) => onExit(record, status.exitCode, status.signal));
-    return record;
-  }
-
-  function onExit(record: WorkerRecord, exitCode: number | null, signal: string | null): void {
-    records.delete(record.child.pid);
-    if (record.timer !== null) clearTimeout(record.timer);
-    const bootFailed = record.state === "booting";
-    const replaceable = record.generation === current?.generation && !stopping && record.state !== "stopping";
-    if (bootFailed && signal !== null && record.bootError === null && replaceable) {
-      // Killed from outside while it booted (the OOM killer, an operator): that says
-      // nothing about the app, so another worker takes its place, as gunicorn does;
-      // whoever waits for this one to be ready waits for the new one.
-      log.warn(`worker ${record.id} (pid ${record.child.pid}) was killed by ${signal} while booting; starting another`);
-      void spawnWorker(record.id).then((fresh) => {
-        if (fresh === null) record.settleReady("a worker could not be started");
-        else void fresh.ready.then(record.settleReady);
-      });
-      return;
-    }
-    record.settleReady(bootFailed ? (record.bootError ?? `worker ${formatExit(exitCode, signal)} before it was ready`) : null);
-    if (record.state === "stopping" || stopping) return;
-    if (record.generation !== current?.generation) return;
-    if (bootFailed && exitCode === WORKER_BOOT_ERROR) {
-      log.error(`worker ${record.id} failed to boot: ${record.bootError ?? "see its output"}; trying again in ${REBOOT_DELAY_SECS}s`);
-      setTimeout(() => void fill(), REBOOT_DELAY_SECS * 1000);
-      return;
-    }
-    log.warn(`worker ${record.id} (pid ${record.child.pid}) ${formatExit(exitCode, signal)}; replacing it`);
-    void fill();
-  }
-
-  /**
-   * Starts workers until the current generation has `desired` live ones
-   * (retiring ones not counted, spawns in flight counted); returns them. Safe
-   * to run several at once (a burst of TTINs): each spawn re-reads the count.
-   */
-  async function fill(): Promise<WorkerRecord[]> {
-    const started: WorkerRecord[] = [];
-    for (;;) {
-      if (stopping || current === null) break;
-      const gen = current.generation;
-      const mine = live().filter((r) => r.generation === gen && r.state !== "retiring");
-      const inFlight = spawning.get(gen) ?? new Set<number>();
-      if (mine.length + inFlight.size >= desired) break;
-      const used = new Set([...mine.map((r) => r.id), ...inFlight]);
+  /** Adds workers until the current generation has `desired`; returns their names. Synchronous, so a burst of TTINs cannot overshoot. */
+  function fill(): string[] {
+    const added: string[] = [];
+    if (stopping || current === null) return added;
+    const settings = current;
+    for (let mine = serving(); mine.length < desired; mine = serving()) {
+      const used = new Set(mine.map((r) => r.spec.id));
       let id = 0;
       while (used.has(id)) id++;
-      const record = await spawnWorker(id);
-      if (record === null) break;
-      started.push(record);
+      const stopSecs = settings.graceful_timeout + STOP_MARGIN_SECS;
+      const name = `${settings.generation}.${id}.${++sequence}`;
+      supervisor.add(
+        { name, generation: settings.generation, id, stop_signal: "SIGTERM", stop_timeout: stopSecs, reload_timeout: stopSecs, startsecs: null },
+        // A worker whose spawn fails is tried again after a pause; one that exits says its own delay.
+        fixedDelay(REBOOT_DELAY_SECS * 1000),
+      );
+      supervisor.dispatch(name, { type: "start" });
+      added.push(name);
     }
-    return started;
+    return added;
   }
+
+  /** Null once every named worker is ready; why not, when one failed or went away; undefined while booting. */
+  function bootOutcome(names: readonly string[]): string | null | undefined {
+    let booting = false;
+    for (const name of names) {
+      const record = supervisor.get(name);
+      if (record === undefined) return "a worker was removed before it was ready";
+      if (record.state === "BACKOFF" && record.lastError !== null) return record.lastError;
+      if (record.state === "STOPPED" || record.state === "STOPPING") return "a worker was stopped before it was ready";
+      if (record.state !== "RUNNING") booting = true;
+    }
+    return booting ? undefined : null;
+  }
+
+  /** Waits until the named workers are ready; the error of the first that failed, or null. */
+  async function waitReady(names: readonly string[], settings: WorkerSettings): Promise<string | null> {
+    const limitSecs = Math.max(BOOT_TIMEOUT_FLOOR_SECS, settings.timeout);
+    const ready = supervisor.until(() => bootOutcome(names) !== undefined).then(() => bootOutcome(names) ?? null);
+    return withTimeout(ready, limitSecs * 1000, clock, () => `workers did not boot within ${limitSecs}s`);
+  }
+
+  function stopNow(names: Iterable<string>, signal: SignalName, timeoutMs: number | null): void {
+    for (const name of names) supervisor.dispatch(name, { type: "shutdown", timeoutMs, signal });
+  }
+
+  const allStopped = () => [...supervisor.records()].every((r) => r.state === "STOPPED" && !r.spawning);
 
   /** Replaces a retiring worker: the new one first, then the old one stops gracefully. */
-  async function replace(record: WorkerRecord): Promise<void> {
-    const errors = await Promise.all((await fill()).map((fresh) => fresh.ready));
-    for (const error of errors) if (error !== null) log.error(`replacement of worker ${record.id} failed: ${error}`);
-    stopWorker(record, "SIGTERM");
+  async function replace(name: string): Promise<void> {
+    const id = supervisor.get(name)?.spec.id;
+    const settings = current;
+    const fresh = fill();
+    const error = settings === null || fresh.length === 0 ? null : await waitReady(fresh, settings);
+    if (error !== null) log.error(`replacement of worker ${id} failed: ${error}`);
+    supervisor.dispatch(name, { type: "remove" });
   }
 
-  function stopWorker(record: WorkerRecord, signal: "SIGTERM" | "SIGQUIT"): void {
-    if (record.state === "stopping") return;
-    record.state = "stopping";
-    if (record.timer !== null) clearTimeout(record.timer);
-    record.child.kill(signal);
-    const graceSecs = (signal === "SIGTERM" ? (current?.graceful_timeout ?? 30) : 0) + 2;
-    const timer = setTimeout(() => {
-      if (records.has(record.child.pid)) {
-        log.warn(`worker ${record.id} (pid ${record.child.pid}) did not stop within ${graceSecs}s; sending SIGKILL`);
-        record.child.kill("SIGKILL");
-      }
-    }, graceSecs * 1000);
-    void record.child.exited.then(() => clearTimeout(timer));
-  }
-
-  /** Starts a generation and waits until all of it is ready; the error of the first that failed, or null. */
-  async function bootGeneration(count: number): Promise<string | null> {
-    desired = count;
-    const started: WorkerRecord[] = [];
-    for (let id = 0; id < count; id++) {
-      const record = await spawnWorker(id);
-      if (record === null) return "a worker could not be started";
-      started.push(record);
-    }
-    const limitSecs = Math.max(BOOT_TIMEOUT_FLOOR_SECS, current?.timeout ?? 0);
-    let timer: ReturnType<typeof setTimeout> | undefined;
-    const timeout = new Promise<string>((resolve) => {
-      timer = setTimeout(() => resolve(`workers did not boot within ${limitSecs}s`), limitSecs * 1000);
-    });
-    const results = await Promise.race([Promise.all(started.map((r) => r.ready)), timeout.then((e) => [e])]);
-    clearTimeout(timer);
-    return results.find((r) => r !== null) ?? null;
+  async function boot(settings: Settings): Promise<{ generation: WorkerSettings; error: string | null }> {
+    const generation = await generations.create(settings);
+    settingsOf.set(generation.generation, generation);
+    current = generation;
+    desired = settings.workers;
+    return { generation, error: await waitReady(fill(), generation) };
   }
 
   return {
-    pids: () => live().map((r) => r.child.pid),
-
-    async start(next) {
-      warnAboutQueueMigration(runtime, next.bind, log);
-      channel = await listenWorkerChannel(runtime, stateDir, onMessage);
-      current = await generations.create(next);
-      const error = await bootGeneration(next.workers);
+    async start(settings) {
+      channel = await deps.openChannel(onMessage);
+      const { error } = await boot(settings);
       if (error !== null) {
         stopping = true;
-        for (const record of records.values()) stopWorker(record, "SIGQUIT");
+        stopNow([...supervisor.records()].map((r) => r.name), "SIGQUIT", STOP_MARGIN_SECS * 1000);
         throw new FatalError(`worker failed to boot: ${error}`, WORKER_BOOT_ERROR);
       }
-      log.info(`listening at ${next.bind.map((b) => formatBind(parseBind(b))).join(", ")} with ${next.workers} worker(s)`);
     },
 
-    async reload(next) {
-      const old = [...records.values()].filter((r) => r.state !== "stopping");
+    async reload(settings) {
+      const old = [...supervisor.records()].map((r) => r.name);
       const previous = current;
       const previousDesired = desired;
-      let fresh: WorkerSettings;
+      let booted: Awaited<ReturnType<typeof boot>>;
       try {
-        fresh = await generations.create(next);
+        booted = await boot(settings);
       } catch (error) {
         log.error(`reload: ${errorMessage(error)}; the old workers keep serving`);
         return false;
       }
-      current = fresh;
-      const error = await bootGeneration(next.workers);
-      if (error !== null) {
-        log.error(`reload: the new workers failed to boot (${error}); the old workers keep serving`);
-        for (const record of records.values()) if (record.generation === fresh.generation) stopWorker(record, "SIGQUIT");
+      if (booted.error !== null) {
+        log.error(`reload: the new workers failed to boot (${booted.error}); the old workers keep serving`);
+        const fresh = [...supervisor.records()].filter((r) => r.spec.generation === booted.generation.generation).map((r) => r.name);
+        stopNow(fresh, "SIGQUIT", STOP_MARGIN_SECS * 1000);
+        for (const name of fresh) supervisor.dispatch(name, { type: "remove" });
         current = previous;
         desired = previousDesired;
         return false;
       }
-      // The new generation listens: the old one may go, finishing what it has in hand.
-      for (const record of old) stopWorker(record, "SIGTERM");
-      await Promise.all(old.map((r) => r.child.exited));
-      listeners.closeUnused(next.bind);
+      // The new generation is ready: the old one may go, finishing what it has in hand.
+      for (const name of old) supervisor.dispatch(name, { type: "remove" });
+      await supervisor.until(() => old.every((name) => supervisor.get(name) === undefined));
+      deps.listeners.closeUnused(settings.bind);
       return true;
     },
 
     increment() {
       desired += 1;
       log.info(`TTIN: ${desired} worker(s)`);
-      void fill();
+      fill();
     },
 
     decrement() {
@@ -316,22 +330,26 @@ export function createWorkerPool(options: WorkerPoolOptions): WorkerPool {
         return;
       }
       desired -= 1;
-      // The oldest goes, as in gunicorn.
-      const oldest = live().sort((a, b) => a.child.pid - b.child.pid)[0];
       log.info(`TTOU: ${desired} worker(s)`);
-      if (oldest !== undefined) stopWorker(oldest, "SIGTERM");
+      // The oldest goes, as in gunicorn.
+      const oldest = serving()
+        .filter((r) => r.pid !== null)
+        .sort((a, b) => (a.pid ?? 0) - (b.pid ?? 0))[0];
+      if (oldest !== undefined) supervisor.dispatch(oldest.name, { type: "remove" });
     },
 
     reopenLogs() {
-      for (const record of live()) record.child.kill("SIGUSR1");
+      for (const record of supervisor.records()) if (record.pid !== null && record.state !== "STOPPING") runtime.kill(record.pid, "SIGUSR1");
     },
 
     async stop(mode) {
       stopping = true;
-      for (const record of records.values()) stopWorker(record, mode === "graceful" ? "SIGTERM" : "SIGQUIT");
-      // A worker whose spawn was in flight stops itself on arrival: wait for those too.
-      while (records.size > 0) await Promise.all([...records.values()].map((r) => r.child.exited));
-      listeners.closeAll();
+      const names = [...supervisor.records()].map((r) => r.name);
+      if (mode === "graceful") stopNow(names, "SIGTERM", null);
+      else stopNow(names, "SIGQUIT", STOP_MARGIN_SECS * 1000);
+      // A worker whose spawn was in flight is stopped once it reports: wait for those too.
+      await supervisor.until(allStopped);
+      deps.listeners.closeAll();
       channel?.close();
     },
   };

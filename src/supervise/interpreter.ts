@@ -25,10 +25,16 @@ export interface ChildKind<S extends ChildSpec> {
   logFor(name: string): Logger;
   /** A process has started; called before the machine hears of it. */
   onSpawned?(name: string, child: ChildHandle, spec: S): void;
-  /** A process has exited; called before the machine hears of it. Returns why it failed, when known. */
-  onExited?(name: string, child: ChildHandle, spec: S, status: ExitStatus): string | null;
+  /** A process has exited; called before the machine hears of it. May say why it failed, and how long until the retry instead of the policy. */
+  onExited?(name: string, child: ChildHandle, spec: S, status: ExitStatus): ExitNote | void;
   /** A record changed or went away (`get(name)` is then undefined). */
   onChange?(name: string): void;
+}
+
+/** What a kind adds to an exit: why it failed (shown in status), and the retry delay when the policy's does not fit. */
+export interface ExitNote {
+  reason?: string | null;
+  delayMs?: number;
 }
 
 /** What the supervisor needs from the world. */
@@ -128,8 +134,10 @@ export function createSupervisor<S extends ChildSpec>(deps: SupervisorDeps, kind
         dispatch(name, { type: "spawned", pid: child.pid });
         void child.exited.then((status) => {
           if (children.get(name) === child) children.delete(name);
-          const reason = kind.onExited?.(name, child, spec, status) ?? null;
-          if (records.get(name)?.pid === child.pid) dispatch(name, { type: "exited", exitCode: status.exitCode, signal: status.signal, reason });
+          const note = kind.onExited?.(name, child, spec, status) ?? {};
+          if (records.get(name)?.pid === child.pid) {
+            dispatch(name, { type: "exited", exitCode: status.exitCode, signal: status.signal, reason: note.reason ?? null, delayMs: note.delayMs });
+          }
         });
       },
       (error: unknown) => {

@@ -206,7 +206,7 @@ function onExited<S extends ChildSpec>(record: ChildRecord<S>, event: Extract<Ch
     case "STARTING":
     case "RUNNING": {
       const during = record.state !== "STARTING" ? "" : record.spec.startsecs === null ? " before it was ready" : " before startsecs";
-      const delayMs = nextRestartDelay(record.restart, record.lastDelayMs, now - (record.spawnedAt ?? now));
+      const delayMs = event.delayMs ?? nextRestartDelay(record.restart, record.lastDelayMs, now - (record.spawnedAt ?? now));
       return backoff(
         exited,
         now,

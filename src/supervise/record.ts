@@ -78,7 +78,8 @@ export type ChildEvent<S extends ChildSpec = ChildSpec> =
   | { type: "shutdown"; timeoutMs: number | null; signal?: SignalName }
   | { type: "spawned"; pid: number }
   | { type: "spawn-failed"; error: string }
-  | { type: "exited"; exitCode: number | null; signal: string | null; reason?: string | null }
+  /** `delayMs`, when given, replaces the restart policy's delay for this exit. */
+  | { type: "exited"; exitCode: number | null; signal: string | null; reason?: string | null; delayMs?: number }
   | { type: "startsecs-elapsed" }
   /** The process says it is up (kinds whose startsecs is null). */
   | { type: "ready" }

@@ -1,7 +1,7 @@
 import { defineCommand } from "citty";
 import { getRuntime } from "../../runtime/index.ts";
-import { UsageError } from "../args.ts";
-import { CTL_ARGS, runCtl } from "../ctl.ts";
+import { UsageError } from "../../errors.ts";
+import { CTL_ARGS, runCtl } from "../../roles/ctl.ts";
 
 const DESCRIPTIONS = {
   start: "Start a companion and wait until it is RUNNING (or failed)",

@@ -1,6 +1,6 @@
 import { defineCommand } from "citty";
 import { getRuntime } from "../../runtime/index.ts";
-import { UsageError } from "../args.ts";
+import { UsageError } from "../../errors.ts";
 import type { ExitStatus } from "../run.ts";
 
 /** Hidden: the body of one companion process, started by the manager. */
@@ -13,7 +13,7 @@ export default defineCommand({
   },
   async run({ args }): Promise<ExitStatus> {
     if (!args.name || !args.target) throw new UsageError("companion needs NAME and TARGET");
-    const { runCompanion } = await import("../../companion/child.ts");
+    const { runCompanion } = await import("../../roles/companion.ts");
     await runCompanion(await getRuntime(), { name: args.name, target: args.target, reportFile: args.report ?? null });
     // runCompanion returns only when the target returned no promise: the process lives on while its event loop has work.
     return "keep-running";

@@ -1,6 +1,6 @@
 import { defineCommand } from "citty";
 import { getRuntime } from "../../runtime/index.ts";
-import { UsageError } from "../args.ts";
+import { UsageError } from "../../errors.ts";
 
 /** Hidden: the companion manager role, started by the master. */
 export default defineCommand({

@@ -2,7 +2,8 @@ import { defineCommand } from "citty";
 import { isAbsolute, resolve } from "node:path";
 import { turnGcTimerOff } from "../../gc-timer.ts";
 import { getRuntime } from "../../runtime/index.ts";
-import { numberOrString, UsageError } from "../args.ts";
+import { numberOrString } from "../args.ts";
+import { UsageError } from "../../errors.ts";
 
 /** The master's options; each is also a setting, and the command line wins over the config file. */
 export const MASTER_ARGS = {
@@ -66,7 +67,7 @@ export default defineCommand({
     if (args._.length > 1) throw new UsageError(`master takes one APP, got ${args._.length}: ${args._.join(" ")}`);
     const cwd = runtime.cwd();
     const config = args.config;
-    const { runMaster } = await import("../../master/arbiter.ts");
+    const { runMaster } = await import("../../roles/master.ts");
     return runMaster(runtime, {
       sources: {
         configFile: config === undefined || config === "" ? null : isAbsolute(config) ? config : resolve(cwd, config),

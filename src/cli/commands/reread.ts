@@ -1,6 +1,6 @@
 import { defineCommand } from "citty";
 import { getRuntime } from "../../runtime/index.ts";
-import { CTL_ARGS, runCtl } from "../ctl.ts";
+import { CTL_ARGS, runCtl } from "../../roles/ctl.ts";
 
 /** `reread`: load the companion config again and apply the difference. */
 export default defineCommand({

@@ -1,6 +1,6 @@
 import { defineCommand } from "citty";
 import { getRuntime } from "../../runtime/index.ts";
-import { CTL_ARGS, runCtl } from "../ctl.ts";
+import { CTL_ARGS, runCtl } from "../../roles/ctl.ts";
 
 /** `status [--json] [NAME...]`: the state of every companion (or the named ones). */
 export default defineCommand({

@@ -12,10 +12,11 @@ import { checkSocketPath, isSocketLive } from "../control/socket-path.ts";
 import { errorMessage, FatalError } from "../errors.ts";
 import { createLogger, type LogFormat, type Logger } from "../log.ts";
 import type { Runtime } from "../runtime/index.ts";
-import { AppLoadError, loadApp } from "./app.ts";
-import { createCompanionTier } from "./companions.ts";
-import type { StopMode } from "./manager-process.ts";
-import { createWorkerPool, type WorkerPool } from "./workers.ts";
+import { AppLoadError, loadApp } from "../master/app.ts";
+import { createCompanionTier } from "../master/companions.ts";
+import type { StopMode } from "../master/manager-process.ts";
+import { createMasterWorkerPool } from "../master/worker-pool.ts";
+import type { WorkerPool } from "../master/workers.ts";
 
 /** Seconds a quick stop (INT/QUIT) gives the manager before SIGKILL, on top of its own quick stop. */
 const QUICK_STOP_GRACE_SECS = 3;
@@ -93,7 +94,7 @@ export async function runMaster(runtime: Runtime, options: MasterOptions): Promi
       stop("graceful");
     },
   });
-  const workers: WorkerPool | null = settings.app === null ? null : createWorkerPool({ runtime, stateDir, log, logFormat: options.logFormat });
+  const workers: WorkerPool | null = settings.app === null ? null : createMasterWorkerPool({ runtime, stateDir, log, logFormat: options.logFormat });
 
   /** Starts a stop; a quick one may follow a graceful one (it escalates), never the reverse. */
   function stop(mode: StopMode): void {

@@ -4,37 +4,18 @@
  * accepting and let in-flight requests finish (within graceful_timeout).
  */
 import { readFileSync, renameSync, rmSync } from "node:fs";
-import { join } from "node:path";
 import { WORKER_BOOT_ERROR } from "../exit-codes.ts";
-import { createLogger, type LogFormat, type LogLevel } from "../log.ts";
+import { workerSettingsPath, type WorkerSettings } from "../master/generations.ts";
+import { createLogger } from "../log.ts";
 import type { HttpServer, ListenTarget, RequestInfo, Runtime } from "../runtime/index.ts";
-import { openAccessLog, formatAccessLine, type AccessLog } from "./access-log.ts";
-import { loadApp, type AppHandler } from "./app.ts";
-import { formatBind, type BindTarget } from "../config/bind.ts";
-import { connectWorkerChannel, type WorkerChannel } from "./worker-channel.ts";
+import { openAccessLog, formatAccessLine, type AccessLog } from "../master/access-log.ts";
+import { loadApp, type AppHandler } from "../master/app.ts";
+import { formatBind } from "../config/bind.ts";
+import { connectWorkerChannel, type WorkerChannel } from "../master/worker-channel.ts";
 
 
 /** Seconds a stopping worker keeps serving (answering "Connection: close") before its server stops. */
 const DRAIN_SECS = 1;
-
-/** What every worker of one generation runs with (written by the master). */
-export interface WorkerSettings {
-  generation: number;
-  app: string;
-  cwd: string;
-  /** Each bind, with the fd (3, 4, …) it is inherited on when the master opened it. */
-  listeners: Array<{ target: BindTarget; fd: number | null }>;
-  timeout: number;
-  graceful_timeout: number;
-  max_requests: number;
-  max_requests_jitter: number;
-  accesslog: string | null;
-  loglevel: LogLevel;
-  logFormat: LogFormat;
-}
-
-/** The settings file of a generation. */
-export const workerSettingsPath = (stateDir: string, generation: number) => join(stateDir, `workers-${generation}.json`);
 
 /** Arguments of the worker role. */
 export interface WorkerArgs {

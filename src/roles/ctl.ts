@@ -7,8 +7,8 @@ import { requestOnce } from "../control/client.ts";
 import type { Reply, Request } from "../control/protocol.ts";
 import { ControlError } from "../errors.ts";
 import type { Runtime } from "../runtime/index.ts";
-import { UsageError } from "./args.ts";
-import { formatReply } from "./render.ts";
+import { UsageError } from "../errors.ts";
+import { formatReply } from "../control/render.ts";
 
 /** The options every ctl command takes. */
 export const CTL_ARGS = {
