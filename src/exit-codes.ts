@@ -20,3 +20,6 @@ export const TARGET_LOAD_FAILED_EXIT_CODE = 78;
 
 /** A manager that cannot start at all (socket in use, unusable state): not worth restarting at boot. */
 export const MANAGER_FATAL_EXIT_CODE = 78;
+
+/** What a command gives main.ts: the status to exit with, or "keep-running" (a companion that lives on its event loop). */
+export type CommandOutcome = number | "keep-running";

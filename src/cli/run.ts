@@ -12,6 +12,7 @@ import type { Runtime } from "../runtime/index.ts";
 import { VERSION } from "../version.ts";
 import { parseArgs, type ArgDef } from "./args.ts";
 import { UsageError } from "../errors.ts";
+import type { CommandOutcome } from "../exit-codes.ts";
 
 const subCommands = {
   master: () => import("./commands/master.ts").then((m) => m.default),
@@ -63,10 +64,8 @@ function commandIndex(argv: readonly string[]): number {
   return i;
 }
 
-/** What a command's run returns: the exit status, or "keep-running" for a companion that lives on its event loop. */
-export type ExitStatus = number | "keep-running";
 
-async function dispatch(runtime: Runtime, argv: readonly string[]): Promise<ExitStatus> {
+async function dispatch(runtime: Runtime, argv: readonly string[]): Promise<CommandOutcome> {
   if (argv.length === 0) throw new UsageError("no command given; try --help");
   if (argv.length === 1 && (argv[0] === "--version" || argv[0] === "-V" || argv[0] === "-v")) {
     await runtime.write("stdout", `${formatVersion(runtime)}\n`);
@@ -95,7 +94,7 @@ async function dispatch(runtime: Runtime, argv: readonly string[]): Promise<Exit
 }
 
 /** Runs the CLI; returns the exit status, or "keep-running" for a companion that lives on its event loop. */
-export async function runCli(runtime: Runtime, args: readonly string[]): Promise<ExitStatus> {
+export async function runCli(runtime: Runtime, args: readonly string[]): Promise<CommandOutcome> {
   try {
     return await dispatch(runtime, args);
   } catch (error) {

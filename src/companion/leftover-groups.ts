@@ -6,8 +6,10 @@
  * got the same signal as the leader are usually gone a moment later, so the
  * group is looked at again after GROUP_CHECK_MS before anything is sent.
  */
-import type { Clock } from "../supervise/clock.ts";
 import type { SignalName } from "../runtime/index.ts";
+import type { Clock } from "../supervise/clock.ts";
+import { pollUntil } from "../supervise/poll.ts";
+import { stopWithin, type Stopping } from "../supervise/stop-within.ts";
 
 /** How often a group that outlived its companion is looked at until it is empty. */
 export const GROUP_CHECK_MS = 100;
@@ -37,27 +39,8 @@ export interface LeftoverGroups {
 /** Creates the watcher; it costs nothing while no group is left over. */
 export function createLeftoverGroups(deps: LeftoverDeps): LeftoverGroups {
   const { clock } = deps;
-  const watched = new Map<number, { deadline: number; signalled: boolean }>();
-
-  function check(name: string, pgid: number, stopSignal: SignalName, stopTimeoutSecs: number): void {
-    const entry = watched.get(pgid);
-    if (entry === undefined) return;
-    if (!deps.groupAlive(pgid)) {
-      watched.delete(pgid);
-      deps.onEmpty(pgid);
-      return;
-    }
-    if (!entry.signalled) {
-      deps.warn(name, `processes of group ${pgid} outlived the companion: sending ${stopSignal}, SIGKILL after ${stopTimeoutSecs}s`);
-      deps.signalGroup(name, pgid, stopSignal);
-      entry.signalled = true;
-      entry.deadline = Math.min(entry.deadline, clock.now() + stopTimeoutSecs * 1000);
-    } else if (clock.now() >= entry.deadline) {
-      deps.signalGroup(name, pgid, "SIGKILL");
-    }
-    const wait = Math.min(GROUP_CHECK_MS, Math.max(0, entry.deadline - clock.now()));
-    clock.setTimer(() => check(name, pgid, stopSignal, stopTimeoutSecs), wait);
-  }
+  // Per group: the stop under way once signalled, and how soon SIGKILL is due at the latest.
+  const watched = new Map<number, { stopping: Stopping | null; killBy: number }>();
 
   return {
     watch(name, pgid, stopSignal, stopTimeoutSecs) {
@@ -65,11 +48,33 @@ export function createLeftoverGroups(deps: LeftoverDeps): LeftoverGroups {
         deps.onEmpty(pgid);
         return;
       }
-      watched.set(pgid, { deadline: Number.POSITIVE_INFINITY, signalled: false });
-      clock.setTimer(() => check(name, pgid, stopSignal, stopTimeoutSecs), GROUP_CHECK_MS);
+      const entry: { stopping: Stopping | null; killBy: number } = { stopping: null, killBy: Number.POSITIVE_INFINITY };
+      watched.set(pgid, entry);
+      const empty = pollUntil(clock, () => !deps.groupAlive(pgid), GROUP_CHECK_MS);
+      clock.setTimer(() => {
+        if (!deps.groupAlive(pgid)) return;
+        const timeoutMs = Math.min(stopTimeoutSecs * 1000, entry.killBy - clock.now());
+        entry.stopping = stopWithin({
+          clock,
+          signal() {
+            deps.warn(name, `processes of group ${pgid} outlived the companion: sending ${stopSignal}, SIGKILL after ${stopTimeoutSecs}s`);
+            deps.signalGroup(name, pgid, stopSignal);
+          },
+          kill: () => deps.signalGroup(name, pgid, "SIGKILL"),
+          gone: empty.promise,
+          timeoutMs: Math.max(0, timeoutMs),
+        });
+      }, GROUP_CHECK_MS);
+      void empty.promise.then(() => {
+        watched.delete(pgid);
+        deps.onEmpty(pgid);
+      });
     },
     hurry(ms) {
-      for (const entry of watched.values()) entry.deadline = Math.min(entry.deadline, clock.now() + ms);
+      for (const entry of watched.values()) {
+        entry.killBy = Math.min(entry.killBy, clock.now() + ms);
+        entry.stopping?.hurry(ms);
+      }
     },
     get size() {
       return watched.size;

@@ -7,14 +7,15 @@
  */
 import type { Logger } from "../log.ts";
 import type { Runtime } from "../runtime/index.ts";
+import { createSystemClock, type Clock } from "../supervise/clock.ts";
+import { pollUntil } from "../supervise/poll.ts";
+import { stopWithin } from "../supervise/stop-within.ts";
 import type { PidEntry, PidRegistry } from "./pid-registry.ts";
 import { liveGroupMembers, readProcessStartTime } from "./proc.ts";
 
 const PROBE_INTERVAL_MS = 50;
 /** How long to wait for the kernel after SIGKILL before giving up on a group. */
 const AFTER_KILL_WAIT_MS = 2000;
-
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /**
  * True while any live process of the group exists (zombies waiting for PID 1
@@ -32,15 +33,6 @@ export function groupAlive(runtime: Pick<Runtime, "kill">, pgid: number): boolea
   return members === null || members.length > 0;
 }
 
-async function waitGone(runtime: Runtime, pgid: number, ms: number): Promise<boolean> {
-  const deadline = Date.now() + ms;
-  while (groupAlive(runtime, pgid)) {
-    if (Date.now() >= deadline) return false;
-    await sleep(PROBE_INTERVAL_MS);
-  }
-  return true;
-}
-
 /** Whether the entry still names the same process (its pid not reused by a stranger). */
 function stillOurs(entry: PidEntry): boolean {
   if (entry.start_time === null) return true;
@@ -49,18 +41,25 @@ function stillOurs(entry: PidEntry): boolean {
   return now === null || now === entry.start_time;
 }
 
-async function stopOne(runtime: Runtime, entry: PidEntry, log: Logger, killNow: boolean): Promise<void> {
+async function stopOne(runtime: Pick<Runtime, "kill">, clock: Clock, entry: PidEntry, log: Logger, killNow: boolean): Promise<void> {
   if (!stillOurs(entry) || !groupAlive(runtime, entry.pid)) return;
-  if (!killNow) {
-    log.info(`stopping leftover companion "${entry.name}" (process group ${entry.pid}) with ${entry.stop_signal}`);
-    runtime.kill(-entry.pid, entry.stop_signal);
-    if (await waitGone(runtime, entry.pid, entry.stop_timeout * 1000)) return;
-  }
-  log.warn(`sending SIGKILL to leftover companion "${entry.name}" (process group ${entry.pid})`);
-  runtime.kill(-entry.pid, "SIGKILL");
-  if (!(await waitGone(runtime, entry.pid, AFTER_KILL_WAIT_MS))) {
-    log.error(`process group ${entry.pid} of companion "${entry.name}" survived SIGKILL`);
-  }
+  const pgid = entry.pid;
+  const empty = pollUntil(clock, () => !groupAlive(runtime, pgid), PROBE_INTERVAL_MS);
+  if (!killNow) log.info(`stopping leftover companion "${entry.name}" (process group ${pgid}) with ${entry.stop_signal}`);
+  const stopping = stopWithin({
+    clock,
+    signal: () => (killNow ? undefined : runtime.kill(-pgid, entry.stop_signal)),
+    kill() {
+      log.warn(`sending SIGKILL to leftover companion "${entry.name}" (process group ${pgid})`);
+      runtime.kill(-pgid, "SIGKILL");
+      // The kernel gets a moment to take the group down; then we stop looking.
+      clock.setTimer(() => empty.cancel(), AFTER_KILL_WAIT_MS);
+    },
+    gone: empty.promise,
+    timeoutMs: killNow ? 0 : entry.stop_timeout * 1000,
+  });
+  await stopping.done;
+  if (!(await empty.promise)) log.error(`process group ${pgid} of companion "${entry.name}" survived SIGKILL`);
 }
 
 /**
@@ -68,11 +67,17 @@ async function stopOne(runtime: Runtime, entry: PidEntry, log: Logger, killNow: 
  * `killNow`: skip the stop signal and send SIGKILL at once (the master's last
  * resort once the manager's own stop time is up).
  */
-export async function stopOrphans(runtime: Runtime, registry: PidRegistry, log: Logger, killNow = false): Promise<number> {
+export async function stopOrphans(
+  runtime: Pick<Runtime, "kill">,
+  registry: PidRegistry,
+  log: Logger,
+  killNow = false,
+  clock: Clock = createSystemClock(),
+): Promise<number> {
   const entries = registry.list();
   await Promise.all(
     entries.map(async (entry) => {
-      await stopOne(runtime, entry, log, killNow);
+      await stopOne(runtime, clock, entry, log, killNow);
       registry.remove(entry.pid);
     }),
   );

@@ -2,6 +2,8 @@ import { readFileSync, statSync } from "node:fs";
 import { extname } from "node:path";
 import { ConfigError, errorMessage } from "../errors.ts";
 import type { Runtime } from "../runtime/index.ts";
+import { createSystemClock } from "../supervise/clock.ts";
+import { withTimeout } from "../supervise/timeout.ts";
 
 /** Seconds a config module may take to import (a top-level await that hangs ends here). */
 export const CONFIG_IMPORT_TIMEOUT_SECS = 10;
@@ -44,16 +46,10 @@ async function providePublicApi(runtime: Runtime): Promise<void> {
 
 async function importWithTimeout(runtime: Runtime, file: string): Promise<Record<string, unknown>> {
   await providePublicApi(runtime);
-  let timer: ReturnType<typeof setTimeout> | undefined;
   const limit = importTimeoutSecs(runtime);
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`did not finish importing within ${limit}s (a top-level await that never settles?)`)), limit * 1000);
+  return withTimeout(runtime.importFresh(file), limit * 1000, createSystemClock(), () => {
+    throw new Error(`did not finish importing within ${limit}s (a top-level await that never settles?)`);
   });
-  try {
-    return await Promise.race([runtime.importFresh(file), timeout]);
-  } finally {
-    clearTimeout(timer);
-  }
 }
 
 /** The settings a module exports: named exports, or one default-export object; both at once is an error. */

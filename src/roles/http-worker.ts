@@ -6,6 +6,8 @@
 import { readFileSync, renameSync, rmSync } from "node:fs";
 import { WORKER_BOOT_ERROR } from "../exit-codes.ts";
 import { workerSettingsPath, type WorkerSettings } from "../master/generations.ts";
+import { createSystemClock } from "../supervise/clock.ts";
+import { withTimeout } from "../supervise/timeout.ts";
 import { createLogger } from "../log.ts";
 import type { HttpServer, ListenTarget, RequestInfo, Runtime } from "../runtime/index.ts";
 import { openAccessLog, formatAccessLine, type AccessLog } from "../master/access-log.ts";
@@ -67,8 +69,7 @@ export async function runWorker(runtime: Runtime, args: WorkerArgs): Promise<num
       // keep-alive connection it would close while idle races the client's next
       // request; one closed by the client after its response races nothing.
       await new Promise((resolve) => setTimeout(resolve, Math.min(DRAIN_SECS, settings.graceful_timeout) * 1000));
-      const deadline = new Promise<void>((resolve) => setTimeout(resolve, settings.graceful_timeout * 1000));
-      await Promise.race([Promise.all(servers.map((server) => server.stop())), deadline]);
+      await withTimeout(Promise.all(servers.map((server) => server.stop())), settings.graceful_timeout * 1000, createSystemClock(), () => []);
       return 0;
     })();
     return stopping;

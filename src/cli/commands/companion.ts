@@ -1,7 +1,7 @@
 import { defineCommand } from "citty";
 import { getRuntime } from "../../runtime/index.ts";
 import { UsageError } from "../../errors.ts";
-import type { ExitStatus } from "../run.ts";
+import type { CommandOutcome } from "../../exit-codes.ts";
 
 /** Hidden: the body of one companion process, started by the manager. */
 export default defineCommand({
@@ -11,7 +11,7 @@ export default defineCommand({
     target: { type: "positional", required: false },
     report: { type: "string" },
   },
-  async run({ args }): Promise<ExitStatus> {
+  async run({ args }): Promise<CommandOutcome> {
     if (!args.name || !args.target) throw new UsageError("companion needs NAME and TARGET");
     const { runCompanion } = await import("../../roles/companion.ts");
     await runCompanion(await getRuntime(), { name: args.name, target: args.target, reportFile: args.report ?? null });
