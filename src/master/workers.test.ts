@@ -135,6 +135,22 @@ describe("the HTTP worker pool", () => {
     expect(resolved).toBe(true);
   });
 
+  test("a TTOU while the first workers boot is no boot failure", async () => {
+    let resolved = false;
+    const done = pool.start(settings(2)).then(() => (resolved = true));
+    await settle();
+    ready(runtime.children[0]);
+    await settle();
+    pool.decrement();
+    expect(signalsTo(runtime.children[0])).toEqual(["SIGTERM"]);
+    runtime.children[0]?.exit({ exitCode: 0, signal: null });
+    await settle();
+    expect(resolved).toBe(false);
+    ready(runtime.children[1]);
+    await done;
+    expect(live()).toEqual([runtime.children[1]]);
+  });
+
   test("a worker silent for `timeout` seconds is killed and replaced; a booting one gets at least 30 s", async () => {
     const done = pool.start(settings(1, { timeout: 2 }));
     await settle();

@@ -236,15 +236,19 @@ export function createWorkerPool(deps: WorkerPoolDeps): WorkerPool {
     return added;
   }
 
-  /** Null once every named worker is ready; why not, when one failed or went away; undefined while booting. */
+  /**
+   * Null once every named worker is ready (or was stopped or removed on
+   * purpose: a TTOU during a boot is no failure); the reason when one failed
+   * to boot; undefined while one is still on its way (a worker killed from
+   * outside while booting is on its way again).
+   */
   function bootOutcome(names: readonly string[]): string | null | undefined {
     let booting = false;
     for (const name of names) {
       const record = supervisor.get(name);
-      if (record === undefined) return "a worker was removed before it was ready";
+      if (record === undefined) continue;
       if (record.state === "BACKOFF" && record.lastError !== null) return record.lastError;
-      if (record.state === "STOPPED" || record.state === "STOPPING") return "a worker was stopped before it was ready";
-      if (record.state !== "RUNNING") booting = true;
+      if (record.state === "STARTING" || record.state === "BACKOFF") booting = true;
     }
     return booting ? undefined : null;
   }

@@ -1,5 +1,5 @@
 /**
- * Companion states and commands with real processes: every cell of SPEC §4's
+ * Companion states and commands with real processes: every cell of the table in docs/states.md
  * table, crashes and restarts, SIGKILL after stop_timeout, the ctl's output
  * and exit statuses, and targets that cannot be loaded.
  */
