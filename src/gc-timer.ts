@@ -6,7 +6,7 @@
  * stdio) to get it; the manager inherits it. Companions and HTTP workers get
  * the environment the master was started with, without our setting.
  */
-import { formatSelfArgv, type Runtime } from "./runtime/index.ts";
+import { formatSelfArgv, type ProcessInfo, type ProcessLifetime } from "./runtime/index.ts";
 
 /** Bun's switch for its periodic GC timer. */
 export const GC_TIMER_ENV = "BUN_GC_TIMER_DISABLE";
@@ -24,7 +24,7 @@ export function managerEnv(env: Readonly<Record<string, string>>): Record<string
  * already (after that re-exec, or by the operator's own choice). Returns only
  * when it did nothing (another runtime, or execve failed).
  */
-export function turnGcTimerOff(runtime: Runtime): void {
+export function turnGcTimerOff(runtime: ProcessInfo & ProcessLifetime): void {
   if (runtime.name !== "bun" || runtime.execve === null) return;
   const env = runtime.env();
   if (env[GC_TIMER_ENV] !== undefined) return;

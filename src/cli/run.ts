@@ -8,7 +8,7 @@
  */
 import { defineCommand, type CommandDef } from "citty";
 import { ConfigError, errorMessage, FatalError } from "../errors.ts";
-import type { Runtime } from "../runtime/index.ts";
+import type { Runtime, ProcessInfo, Output } from "../runtime/index.ts";
 import { VERSION } from "../version.ts";
 import { parseArgs, type ArgDef } from "./args.ts";
 import { UsageError } from "../errors.ts";
@@ -38,12 +38,12 @@ const root = defineCommand({
 });
 
 /** `gunicorn-companion 0.1.0 (bun 1.4.5, linux x64)`. */
-export function formatVersion(runtime: Runtime): string {
+export function formatVersion(runtime: ProcessInfo): string {
   const compiled = runtime.snapshot().compiled ? " compiled" : "";
   return `gunicorn-companion ${VERSION} (${runtime.name} ${runtime.version}${compiled}, ${process.platform} ${process.arch})`;
 }
 
-async function showHelp(runtime: Runtime, command: CommandDef): Promise<void> {
+async function showHelp(runtime: Output, command: CommandDef): Promise<void> {
   const { renderUsage } = await import("citty");
   await runtime.write("stdout", `${await renderUsage(command, command === root ? undefined : (root as CommandDef))}\n`);
 }

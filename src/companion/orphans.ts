@@ -6,7 +6,7 @@
  * happens only during this bounded clean-up.
  */
 import type { Logger } from "../log.ts";
-import type { Runtime } from "../runtime/index.ts";
+import type { Processes } from "../runtime/index.ts";
 import { createSystemClock, type Clock } from "../supervise/clock.ts";
 import { pollUntil } from "../supervise/poll.ts";
 import { stopWithin } from "../supervise/stop-within.ts";
@@ -22,7 +22,7 @@ const AFTER_KILL_WAIT_MS = 2000;
  * to reap them do not count). The signal-0 probe answers the common case (an
  * empty group) without reading /proc.
  */
-export function groupAlive(runtime: Pick<Runtime, "kill">, pgid: number): boolean {
+export function groupAlive(runtime: Pick<Processes, "kill">, pgid: number): boolean {
   try {
     if (!runtime.kill(-pgid, 0)) return false;
   } catch {
@@ -41,7 +41,7 @@ function stillOurs(entry: PidEntry): boolean {
   return now === null || now === entry.start_time;
 }
 
-async function stopOne(runtime: Pick<Runtime, "kill">, clock: Clock, entry: PidEntry, log: Logger, killNow: boolean): Promise<void> {
+async function stopOne(runtime: Pick<Processes, "kill">, clock: Clock, entry: PidEntry, log: Logger, killNow: boolean): Promise<void> {
   if (!stillOurs(entry) || !groupAlive(runtime, entry.pid)) return;
   const pgid = entry.pid;
   const empty = pollUntil(clock, () => !groupAlive(runtime, pgid), PROBE_INTERVAL_MS);
@@ -68,7 +68,7 @@ async function stopOne(runtime: Pick<Runtime, "kill">, clock: Clock, entry: PidE
  * resort once the manager's own stop time is up).
  */
 export async function stopOrphans(
-  runtime: Pick<Runtime, "kill">,
+  runtime: Pick<Processes, "kill">,
   registry: PidRegistry,
   log: Logger,
   killNow = false,

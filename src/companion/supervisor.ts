@@ -10,7 +10,7 @@ import { hashCompanion } from "../config/hash.ts";
 import type { CompanionConfig, ResolvedCompanion } from "../config/resolve.ts";
 import { TARGET_LOAD_FAILED_EXIT_CODE } from "../exit-codes.ts";
 import type { Logger } from "../log.ts";
-import type { Runtime, SpawnOptions } from "../runtime/index.ts";
+import type { Processes, SpawnOptions } from "../runtime/index.ts";
 import type { Clock } from "../supervise/clock.ts";
 import { createSupervisor, type Supervisor } from "../supervise/interpreter.ts";
 import type { ChildRecord, ChildState, WaitTarget } from "../supervise/machine.ts";
@@ -28,7 +28,7 @@ export type CompanionRecord = ChildRecord<ResolvedCompanion>;
 
 /** What the companion supervisor needs from the world, injected so tests can use fakes. */
 export interface CompanionSupervisorDeps {
-  runtime: Pick<Runtime, "spawn" | "kill">;
+  runtime: Processes;
   clock: Clock;
   log: Logger;
   registry: PidRegistry;

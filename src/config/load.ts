@@ -7,7 +7,7 @@
 import { isAbsolute, resolve } from "node:path";
 import * as v from "valibot";
 import { ConfigError, type ConfigIssue } from "../errors.ts";
-import type { Runtime } from "../runtime/index.ts";
+import type { ProcessInfo, Modules } from "../runtime/index.ts";
 import { toConfigIssues } from "./issues.ts";
 import { readConfigFile } from "./read-file.ts";
 import { companionConfigOf, resolveSettings, type CompanionConfig, type Settings } from "./resolve.ts";
@@ -58,7 +58,7 @@ function absoluteFile(cwd: string, file: string): string {
 }
 
 /** Reads `companion_config_file` and returns its companion_* settings (others are warned about). */
-async function readCompanionFile(runtime: Runtime, file: string, warnings: string[]): Promise<Record<string, unknown>> {
+async function readCompanionFile(runtime: ProcessInfo & Modules, file: string, warnings: string[]): Promise<Record<string, unknown>> {
   const values = await readConfigFile(runtime, file);
   for (const key of Object.keys(values)) {
     if (key === "companion_config_file" || !isCompanionKey(key)) {
@@ -97,7 +97,7 @@ function validate(layers: Layers, cwd: string): Settings {
 }
 
 /** Reads every source, validates and resolves. Throws `ConfigError` naming the file, setting and value. */
-export async function loadConfig(runtime: Runtime, sources: ConfigSources): Promise<LoadedConfig> {
+export async function loadConfig(runtime: ProcessInfo & Modules, sources: ConfigSources): Promise<LoadedConfig> {
   const layers = new Layers();
   let mainCompanionSettings: Record<string, unknown> = {};
   if (sources.configFile !== null) {
@@ -125,7 +125,7 @@ export async function loadConfig(runtime: Runtime, sources: ConfigSources): Prom
  * with the command line over them. Non-companion settings are not looked at.
  */
 export async function reloadCompanionConfig(
-  runtime: Runtime,
+  runtime: ProcessInfo & Modules,
   sources: ConfigSources,
   mainCompanionSettings: Record<string, unknown>,
 ): Promise<{ companion: CompanionConfig; warnings: string[] }> {

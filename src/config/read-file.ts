@@ -1,7 +1,7 @@
 import { readFileSync, statSync } from "node:fs";
 import { extname } from "node:path";
 import { ConfigError, errorMessage } from "../errors.ts";
-import type { Runtime } from "../runtime/index.ts";
+import type { ProcessInfo, Modules } from "../runtime/index.ts";
 import { createSystemClock } from "../supervise/clock.ts";
 import { withTimeout } from "../supervise/timeout.ts";
 
@@ -11,7 +11,7 @@ export const CONFIG_IMPORT_TIMEOUT_SECS = 10;
 /** Environment variable that changes that limit (seconds, fractions allowed). */
 export const CONFIG_TIMEOUT_ENV = "GUNICORN_COMPANION_CONFIG_TIMEOUT";
 
-function importTimeoutSecs(runtime: Runtime): number {
+function importTimeoutSecs(runtime: ProcessInfo & Modules): number {
   const value = Number(runtime.env()[CONFIG_TIMEOUT_ENV]);
   return Number.isFinite(value) && value > 0 ? value : CONFIG_IMPORT_TIMEOUT_SECS;
 }
@@ -38,13 +38,13 @@ function isTypeScriptUnsupported(error: unknown): boolean {
 let publicApiProvided = false;
 
 /** Lets configs `import { defineConfig } from "gunicorn-companion"` even where no node_modules holds it. */
-async function providePublicApi(runtime: Runtime): Promise<void> {
+async function providePublicApi(runtime: ProcessInfo & Modules): Promise<void> {
   if (publicApiProvided) return;
   publicApiProvided = true;
   runtime.provideModule("gunicorn-companion", { ...(await import("./define.ts")) });
 }
 
-async function importWithTimeout(runtime: Runtime, file: string): Promise<Record<string, unknown>> {
+async function importWithTimeout(runtime: ProcessInfo & Modules, file: string): Promise<Record<string, unknown>> {
   await providePublicApi(runtime);
   const limit = importTimeoutSecs(runtime);
   return withTimeout(runtime.importFresh(file), limit * 1000, createSystemClock(), () => {
@@ -72,7 +72,7 @@ function settingsFromModule(file: string, module: Record<string, unknown>): Reco
  * Reads a config file as a plain object of settings, every time from disk
  * (module caches are bypassed so that a reread sees the current content).
  */
-export async function readConfigFile(runtime: Runtime, file: string): Promise<Record<string, unknown>> {
+export async function readConfigFile(runtime: ProcessInfo & Modules, file: string): Promise<Record<string, unknown>> {
   try {
     if (!statSync(file).isFile()) fail(file, "is not a regular file");
   } catch (error) {

@@ -3,7 +3,7 @@
  * back in request order, so one connection can carry many requests.
  */
 import { ControlError } from "../errors.ts";
-import type { Connection, Runtime } from "../runtime/index.ts";
+import type { Connection, UnixSockets } from "../runtime/index.ts";
 import { createLineSplitter } from "./lines.ts";
 import { encodeRequest, type Reply, type Request } from "./protocol.ts";
 
@@ -16,7 +16,7 @@ export interface ControlClient {
 const REPLY_LINE_LIMIT = 256 * 1024 * 1024;
 
 /** Connects to the control socket at `path`; a `ControlError("unreachable")` when nothing answers there. */
-export async function connectControl(runtime: Runtime, path: string): Promise<ControlClient> {
+export async function connectControl(runtime: UnixSockets, path: string): Promise<ControlClient> {
   let conn: Connection;
   try {
     conn = await runtime.connectUnix(path);
@@ -73,7 +73,7 @@ export async function connectControl(runtime: Runtime, path: string): Promise<Co
 }
 
 /** Sends one request on a fresh connection and returns the reply. */
-export async function requestOnce(runtime: Runtime, path: string, request: Request): Promise<Reply> {
+export async function requestOnce(runtime: UnixSockets, path: string, request: Request): Promise<Reply> {
   const client = await connectControl(runtime, path);
   try {
     return await client.request(request);

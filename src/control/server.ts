@@ -5,7 +5,7 @@
  * its own async loop and an exception ends at most that connection.
  */
 import { errorMessage } from "../errors.ts";
-import type { Connection, Runtime } from "../runtime/index.ts";
+import type { Connection, UnixSockets, ProcessInfo } from "../runtime/index.ts";
 import { createLineSplitter, MAX_LINE_BYTES } from "./lines.ts";
 import { encodeReply, type ErrorReply, type Reply, type Request } from "./protocol.ts";
 import { decodeRequest } from "./requests.ts";
@@ -73,7 +73,7 @@ async function serveConnection(conn: Connection, handle: RequestHandler): Promis
 }
 
 /** Binds the socket (mode set before anyone can connect) and serves it. */
-export async function startControlServer(runtime: Runtime, options: ControlServerOptions): Promise<ControlServer> {
+export async function startControlServer(runtime: UnixSockets & Pick<ProcessInfo, "pid">, options: ControlServerOptions): Promise<ControlServer> {
   const open = new Set<Connection>();
   const onConnection = (conn: Connection) => {
     if (open.size >= MAX_CONNECTIONS) {

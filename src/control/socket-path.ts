@@ -7,7 +7,7 @@ import { accessSync, chmodSync, constants, linkSync, lstatSync, statSync, unlink
 import { platform } from "node:os";
 import { basename, dirname, join } from "node:path";
 import { FatalError } from "../errors.ts";
-import type { Runtime, UnixListener, Connection } from "../runtime/index.ts";
+import type { UnixListener, Connection, UnixSockets, ProcessInfo } from "../runtime/index.ts";
 
 /** Longest unix socket path the platform takes (sun_path less its NUL): 107 on Linux, 103 on macOS. */
 export function maxSocketPathBytes(): number {
@@ -49,7 +49,7 @@ export function checkSocketPath(path: string): void {
 }
 
 /** Whether something answers on the socket at `path`. */
-export async function isSocketLive(runtime: Runtime, path: string): Promise<boolean> {
+export async function isSocketLive(runtime: UnixSockets, path: string): Promise<boolean> {
   try {
     const conn = await runtime.connectUnix(path);
     conn.close();
@@ -64,7 +64,7 @@ export async function isSocketLive(runtime: Runtime, path: string): Promise<bool
  * connect fails) is removed, a live one or anything that is not a socket is
  * refused with a `FatalError`.
  */
-export async function clearStaleSocket(runtime: Runtime, path: string): Promise<void> {
+export async function clearStaleSocket(runtime: UnixSockets, path: string): Promise<void> {
   checkSocketPath(path);
   const stats = lstatOrNull(path);
   if (stats === null) return;
@@ -93,7 +93,7 @@ export interface BoundSocket {
  * final path (link fails if the path was taken meanwhile: nothing is stolen).
  */
 export async function bindSocket(
-  runtime: Runtime,
+  runtime: UnixSockets & Pick<ProcessInfo, "pid">,
   path: string,
   mode: number,
   onConnection: (conn: Connection) => void,

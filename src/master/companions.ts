@@ -5,7 +5,7 @@
 import { readManagerState, writeManagerState, type ManagerState } from "../companion/state-dir.ts";
 import { companionConfigOf, hashCompanionConfig, type ConfigSources, type LoadedConfig } from "../config/index.ts";
 import type { LogFormat, Logger } from "../log.ts";
-import { formatSelfCommand, type Runtime } from "../runtime/index.ts";
+import { formatSelfCommand, type ProcessInfo, type Processes } from "../runtime/index.ts";
 import { stopOrphans } from "../companion/orphans.ts";
 import { createFilePidRegistry } from "../companion/pid-registry.ts";
 import { statePaths } from "../companion/state-dir.ts";
@@ -25,7 +25,7 @@ export interface CompanionTier {
 
 /** Options of `createCompanionTier`. */
 export interface CompanionTierOptions {
-  runtime: Runtime;
+  runtime: ProcessInfo & Processes;
   stateDir: string;
   log: Logger;
   sources: ConfigSources;

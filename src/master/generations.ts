@@ -7,7 +7,7 @@
 import { writeFileSync } from "node:fs";
 import type { Settings } from "../config/resolve.ts";
 import type { LogFormat } from "../log.ts";
-import type { Runtime } from "../runtime/index.ts";
+import type { ProcessInfo } from "../runtime/index.ts";
 import type { createListeners } from "./listeners.ts";
 import { join } from "node:path";
 import type { BindTarget } from "../config/bind.ts";
@@ -42,7 +42,7 @@ export interface Generations {
 
 /** Creates the generation writer of a master. */
 export function createGenerations(
-  runtime: Pick<Runtime, "cwd">,
+  runtime: Pick<ProcessInfo, "cwd">,
   stateDir: string,
   listeners: ReturnType<typeof createListeners>,
   logFormat: LogFormat,

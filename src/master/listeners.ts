@@ -8,7 +8,7 @@ import { lstatSync, readFileSync, rmSync } from "node:fs";
 import { clearStaleSocket } from "../control/socket-path.ts";
 import { errorMessage, FatalError } from "../errors.ts";
 import type { Logger } from "../log.ts";
-import type { Runtime, SharedListener } from "../runtime/index.ts";
+import type { Http, SharedListener, UnixSockets } from "../runtime/index.ts";
 import { parseBind, type BindTarget } from "../config/bind.ts";
 
 /**
@@ -16,7 +16,7 @@ import { parseBind, type BindTarget } from "../config/bind.ts";
  * reset unless the kernel hands them over (Linux 5.14+, tcp_migrate_req=1).
  * Keep-alive clients are safe either way (workers drain first); say so once.
  */
-export function warnAboutQueueMigration(runtime: Runtime, binds: readonly string[], log: Logger): void {
+export function warnAboutQueueMigration(runtime: Pick<Http, "httpSharing">, binds: readonly string[], log: Logger): void {
   if (runtime.httpSharing !== "reuse-port" || !binds.some((b) => parseBind(b).kind === "tcp")) return;
   let value = "";
   try {
@@ -39,7 +39,7 @@ export interface Listeners {
 }
 
 /** Creates the listener set of a master. */
-export function createListeners(runtime: Runtime): Listeners {
+export function createListeners(runtime: Http & UnixSockets): Listeners {
   const listeners = new Map<string, SharedListener>();
   /** Unix paths our workers serve by renaming their socket over them (reuse-port runtimes). */
   const servedPaths = new Set<string>();

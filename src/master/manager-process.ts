@@ -6,7 +6,7 @@
  */
 import { MANAGER_FATAL_EXIT_CODE } from "../exit-codes.ts";
 import type { Logger } from "../log.ts";
-import { formatExit, type Runtime } from "../runtime/index.ts";
+import { formatExit, type Processes } from "../runtime/index.ts";
 import type { Clock } from "../supervise/clock.ts";
 import { createSupervisor } from "../supervise/interpreter.ts";
 import type { ChildSpec } from "../supervise/machine.ts";
@@ -45,7 +45,7 @@ export interface ManagerProcess {
 
 /** Options of `createManagerProcess`. */
 export interface ManagerProcessOptions {
-  runtime: Pick<Runtime, "spawn" | "kill">;
+  runtime: Processes;
   clock: Clock;
   log: Logger;
   /** The manager's argv (this program in its manager role) and environment. */

@@ -6,7 +6,7 @@
  */
 import { join } from "node:path";
 import { createLineSplitter } from "../control/lines.ts";
-import type { Connection, Runtime, UnixListener } from "../runtime/index.ts";
+import type { Connection, UnixListener, UnixSockets } from "../runtime/index.ts";
 
 /** What a worker tells the master. */
 export type WorkerMessage =
@@ -21,7 +21,7 @@ export const workerChannelPath = (stateDir: string) => join(stateDir, "w.sock");
 
 /** Master side: every message of every worker, with the pid from its hello. */
 export async function listenWorkerChannel(
-  runtime: Runtime,
+  runtime: UnixSockets,
   stateDir: string,
   onMessage: (pid: number, message: WorkerMessage) => void,
 ): Promise<UnixListener> {
@@ -61,7 +61,7 @@ export interface WorkerChannel {
 }
 
 /** Connects a worker to its master's channel. */
-export async function connectWorkerChannel(runtime: Runtime, stateDir: string): Promise<WorkerChannel> {
+export async function connectWorkerChannel(runtime: UnixSockets, stateDir: string): Promise<WorkerChannel> {
   const conn = await runtime.connectUnix(workerChannelPath(stateDir));
   const encoder = new TextEncoder();
   // Writes are chained so messages keep their order.

@@ -6,7 +6,7 @@ import type { Settings } from "../config/resolve.ts";
 import { formatBind, parseBind } from "../config/bind.ts";
 import { userEnv } from "../gc-timer.ts";
 import type { LogFormat, Logger } from "../log.ts";
-import { formatSelfCommand, type Runtime } from "../runtime/index.ts";
+import { formatSelfCommand, type ProcessInfo, type Processes, type Http, type UnixSockets } from "../runtime/index.ts";
 import { createSystemClock } from "../supervise/clock.ts";
 import { createGenerations } from "./generations.ts";
 import { createListeners, warnAboutQueueMigration } from "./listeners.ts";
@@ -15,7 +15,7 @@ import { createWorkerPool, type WorkerPool } from "./workers.ts";
 
 /** Options of `createMasterWorkerPool`. */
 export interface MasterWorkerPoolOptions {
-  runtime: Runtime;
+  runtime: ProcessInfo & Processes & Http & UnixSockets;
   stateDir: string;
   log: Logger;
   logFormat: LogFormat;

@@ -148,7 +148,7 @@ describe("the HTTP worker pool", () => {
     expect(resolved).toBe(false);
     ready(runtime.children[1]);
     await done;
-    expect(live()).toEqual([runtime.children[1]]);
+    expect(live()).toEqual([runtime.children[1] as FakeChild]);
   });
 
   test("a worker silent for `timeout` seconds is killed and replaced; a booting one gets at least 30 s", async () => {

@@ -12,7 +12,7 @@ import type { Settings } from "../config/resolve.ts";
 import { FatalError, errorMessage } from "../errors.ts";
 import { WORKER_BOOT_ERROR } from "../exit-codes.ts";
 import type { Logger } from "../log.ts";
-import { formatExit, type Runtime, type SignalName } from "../runtime/index.ts";
+import { formatExit, type Http, type Processes, type SignalName } from "../runtime/index.ts";
 import type { Clock, TimerHandle } from "../supervise/clock.ts";
 import { createSupervisor } from "../supervise/interpreter.ts";
 import type { ChildRecord, ChildSpec } from "../supervise/machine.ts";
@@ -51,7 +51,7 @@ export interface WorkerPool {
 
 /** What the pool needs from the world, injected so that tests can use fakes. */
 export interface WorkerPoolDeps {
-  runtime: Pick<Runtime, "spawn" | "kill" | "httpSharing">;
+  runtime: Processes & Pick<Http, "httpSharing">;
   clock: Clock;
   log: Logger;
   listeners: Pick<Listeners, "closeUnused" | "closeAll">;

@@ -12,7 +12,7 @@
  */
 import { parseModuleExport } from "../config/target.ts";
 import { describeImportFailure, importModule } from "../load-module.ts";
-import type { Runtime } from "../runtime/index.ts";
+import type { Runtime, Output, ProcessLifetime } from "../runtime/index.ts";
 import { TARGET_LOAD_FAILED_EXIT_CODE } from "../exit-codes.ts";
 
 /** Arguments of the companion role. */
@@ -23,7 +23,7 @@ export interface CompanionArgs {
   reportFile: string | null;
 }
 
-async function failToLoad(runtime: Runtime, args: CompanionArgs, reason: string): Promise<never> {
+async function failToLoad(runtime: Output & ProcessLifetime, args: CompanionArgs, reason: string): Promise<never> {
   const message = `companion "${args.name}": cannot load target "${args.target}": ${reason}`;
   process.stderr.write(`${message}\n`);
   if (args.reportFile !== null) {
@@ -45,7 +45,7 @@ function describeFailure(error: unknown): string {
   return (ours > 0 ? lines.slice(0, ours) : lines).join("\n");
 }
 
-function failed(runtime: Runtime, args: CompanionArgs, error: unknown): never {
+function failed(runtime: Output & ProcessLifetime, args: CompanionArgs, error: unknown): never {
   const text = describeFailure(error);
   process.stderr.write(`companion "${args.name}": ${args.target} failed: ${text}\n`);
   return runtime.exit(1);

@@ -1,27 +1,19 @@
 /**
- * The ctl client's shared steps: find the socket, send one request, print the
+ * The ctl role, shared by the ctl commands: find the socket, send one request, print the
  * reply (table or raw JSON) and turn it into an exit status: 0 ok, 1 not ok,
  * 2 unreachable or misused.
  */
 import { requestOnce } from "../control/client.ts";
 import type { Reply, Request } from "../control/protocol.ts";
-import { ControlError } from "../errors.ts";
-import type { Runtime } from "../runtime/index.ts";
-import { UsageError } from "../errors.ts";
 import { formatReply } from "../control/render.ts";
-
-/** The options every ctl command takes. */
-export const CTL_ARGS = {
-  socket: { type: "string", alias: "s", description: "Control socket path (else $GUNICORN_COMPANION_SOCKET, else -c's setting)" },
-  config: { type: "string", alias: "c", description: "Config file to read companion_control_socket from" },
-  json: { type: "boolean", description: "Print the raw JSON reply" },
-} as const;
+import { ControlError, UsageError } from "../errors.ts";
+import type { Modules, Output, ProcessInfo, UnixSockets } from "../runtime/index.ts";
 
 /** Environment variable naming the control socket for the ctl. */
 export const SOCKET_ENV = "GUNICORN_COMPANION_SOCKET";
 
 /** The control socket: `-s`, else `$GUNICORN_COMPANION_SOCKET`, else `-c FILE`'s companion_control_socket. */
-export async function resolveSocket(runtime: Runtime, args: { socket?: string; config?: string }): Promise<string> {
+export async function resolveSocket(runtime: ProcessInfo & Modules, args: { socket?: string; config?: string }): Promise<string> {
   if (args.socket !== undefined && args.socket !== "") return args.socket;
   const fromEnv = runtime.env()[SOCKET_ENV];
   if (fromEnv !== undefined && fromEnv !== "") return fromEnv;
@@ -38,7 +30,7 @@ export async function resolveSocket(runtime: Runtime, args: { socket?: string; c
 }
 
 /** Sends `request`, prints the reply, returns the exit status. */
-export async function runCtl(runtime: Runtime, args: { socket?: string; config?: string; json?: boolean }, request: Request): Promise<number> {
+export async function runCtl(runtime: ProcessInfo & Modules & UnixSockets & Output, args: { socket?: string; config?: string; json?: boolean }, request: Request): Promise<number> {
   const socket = await resolveSocket(runtime, args);
   let reply: Reply;
   try {

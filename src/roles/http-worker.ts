@@ -9,7 +9,7 @@ import { workerSettingsPath, type WorkerSettings } from "../master/generations.t
 import { createSystemClock } from "../supervise/clock.ts";
 import { withTimeout } from "../supervise/timeout.ts";
 import { createLogger } from "../log.ts";
-import type { HttpServer, ListenTarget, RequestInfo, Runtime } from "../runtime/index.ts";
+import type { HttpServer, ListenTarget, RequestInfo, Runtime, Http, ProcessInfo, HttpHandler } from "../runtime/index.ts";
 import { openAccessLog, formatAccessLine, type AccessLog } from "../master/access-log.ts";
 import { loadApp, type AppHandler } from "../master/app.ts";
 import { formatBind } from "../config/bind.ts";
@@ -29,7 +29,7 @@ export interface WorkerArgs {
 }
 
 /** A unix bind under SO_REUSEPORT runtimes: bound under a private name, then renamed over the public path. */
-async function serveUnixByRename(runtime: Runtime, path: string, handler: Parameters<Runtime["serveHttp"]>[1]): Promise<HttpServer> {
+async function serveUnixByRename(runtime: Http & Pick<ProcessInfo, "pid">, path: string, handler: HttpHandler): Promise<HttpServer> {
   const temporary = `${path}.${runtime.pid}`;
   rmSync(temporary, { force: true });
   const server = await runtime.serveHttp({ kind: "unix", path: temporary }, handler);

@@ -11,7 +11,7 @@ import type { Request, Reply } from "../control/protocol.ts";
 import { startControlServer, type ControlServer } from "../control/server.ts";
 import { errorMessage, FatalError } from "../errors.ts";
 import { createLogger, type Logger } from "../log.ts";
-import { formatSelfCommand, type Runtime } from "../runtime/index.ts";
+import { formatSelfCommand, type Runtime, type ProcessInfo, type Modules } from "../runtime/index.ts";
 import { MANAGER_FATAL_EXIT_CODE } from "../exit-codes.ts";
 import { createChurnCollector } from "../companion/churn-gc.ts";
 import { userEnv } from "../gc-timer.ts";
@@ -22,7 +22,7 @@ import { createReportFiles, readManagerState, removeStateDir, statePaths, writeR
 import { createStatusCache, toCommandReply, toRereadReply, toStatusReply } from "./manager-replies.ts";
 
 /** Handles control requests against the companions; `reread` loads and applies, all or nothing. */
-function createRequestHandler(runtime: Runtime, manager: CompanionSupervisor, state: ManagerState, stateDir: string, log: Logger, clock: Clock) {
+function createRequestHandler(runtime: ProcessInfo & Modules, manager: CompanionSupervisor, state: ManagerState, stateDir: string, log: Logger, clock: Clock) {
   const statusCache = createStatusCache(manager, clock);
   let rereads: Promise<unknown> = Promise.resolve();
 

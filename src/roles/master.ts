@@ -11,7 +11,7 @@ import { loadConfig, type ConfigSources, type LoadedConfig } from "../config/ind
 import { checkSocketPath, isSocketLive } from "../control/socket-path.ts";
 import { errorMessage, FatalError } from "../errors.ts";
 import { createLogger, type LogFormat, type Logger } from "../log.ts";
-import type { Runtime } from "../runtime/index.ts";
+import type { Runtime, ProcessInfo, UnixSockets } from "../runtime/index.ts";
 import { AppLoadError, loadApp } from "../master/app.ts";
 import { createCompanionTier } from "../master/companions.ts";
 import type { StopMode } from "../master/manager-process.ts";
@@ -45,7 +45,7 @@ function removePidfile(path: string, pid: number): void {
 }
 
 /** Checks what can be checked before anything starts: the app loads (preload_app), the socket is free. */
-async function preflight(runtime: Runtime, loaded: LoadedConfig, log: Logger): Promise<void> {
+async function preflight(runtime: ProcessInfo & UnixSockets, loaded: LoadedConfig, log: Logger): Promise<void> {
   const { settings } = loaded;
   if (settings.app !== null && settings.preload_app) {
     try {

@@ -9,7 +9,7 @@
  */
 import { errorMessage } from "../errors.ts";
 import type { Logger } from "../log.ts";
-import type { ChildHandle, ExitStatus, Runtime, SignalName, SpawnOptions } from "../runtime/index.ts";
+import type { ChildHandle, ExitStatus, Processes, SignalName, SpawnOptions } from "../runtime/index.ts";
 import type { Clock, TimerHandle } from "./clock.ts";
 import { createRecord, transition, type ChildEvent, type ChildRecord, type ChildSpec, type Effect, type TimerKind } from "./machine.ts";
 import type { RestartPolicy } from "./policy.ts";
@@ -39,7 +39,7 @@ export interface ExitNote {
 
 /** What the supervisor needs from the world. */
 export interface SupervisorDeps {
-  runtime: Pick<Runtime, "spawn" | "kill">;
+  runtime: Processes;
   clock: Clock;
 }
 

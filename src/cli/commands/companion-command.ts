@@ -1,7 +1,8 @@
 import { defineCommand } from "citty";
 import { getRuntime } from "../../runtime/index.ts";
 import { UsageError } from "../../errors.ts";
-import { CTL_ARGS, runCtl } from "../../roles/ctl.ts";
+import { runCtl } from "../../roles/ctl.ts";
+import { CTL_ARGS } from "../ctl-args.ts";
 
 const DESCRIPTIONS = {
   start: "Start a companion and wait until it is RUNNING (or failed)",

@@ -1,6 +1,7 @@
 import { defineCommand } from "citty";
 import { getRuntime } from "../../runtime/index.ts";
-import { CTL_ARGS, runCtl } from "../../roles/ctl.ts";
+import { runCtl } from "../../roles/ctl.ts";
+import { CTL_ARGS } from "../ctl-args.ts";
 
 /** `reread`: load the companion config again and apply the difference. */
 export default defineCommand({

@@ -1,6 +1,7 @@
 import { defineCommand } from "citty";
 import { getRuntime } from "../../runtime/index.ts";
-import { CTL_ARGS, runCtl } from "../../roles/ctl.ts";
+import { runCtl } from "../../roles/ctl.ts";
+import { CTL_ARGS } from "../ctl-args.ts";
 
 /** `status [--json] [NAME...]`: the state of every companion (or the named ones). */
 export default defineCommand({
