@@ -100,3 +100,17 @@ export const silentLogger: Logger = {
   error() {},
   withTag: () => silentLogger,
 };
+
+/** A logger that keeps each line as `level: message` (debug aside) in `lines`; for tests. */
+export function createMemoryLogger(): Logger & { readonly lines: string[] } {
+  const lines: string[] = [];
+  const logger = {
+    lines,
+    debug: () => {},
+    info: (message: string) => void lines.push(`info: ${message}`),
+    warn: (message: string) => void lines.push(`warn: ${message}`),
+    error: (message: string) => void lines.push(`error: ${message}`),
+    withTag: () => logger,
+  };
+  return logger;
+}

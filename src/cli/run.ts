@@ -12,7 +12,7 @@ import type { Runtime, ProcessInfo, Output } from "../runtime/index.ts";
 import { VERSION } from "../version.ts";
 import { parseArgs, type ArgDef } from "./args.ts";
 import { UsageError } from "../errors.ts";
-import type { CommandOutcome } from "../exit-codes.ts";
+import { EXIT_FAILURE, EXIT_OK, EXIT_USAGE, type CommandOutcome } from "../exit-codes.ts";
 
 const subCommands = {
   master: () => import("./commands/master.ts").then((m) => m.default),
@@ -69,7 +69,7 @@ async function dispatch(runtime: Runtime, argv: readonly string[]): Promise<Comm
   if (argv.length === 0) throw new UsageError("no command given; try --help");
   if (argv.length === 1 && (argv[0] === "--version" || argv[0] === "-V" || argv[0] === "-v")) {
     await runtime.write("stdout", `${formatVersion(runtime)}\n`);
-    return 0;
+    return EXIT_OK;
   }
   const at = commandIndex(argv);
   const name = argv[at];
@@ -77,7 +77,7 @@ async function dispatch(runtime: Runtime, argv: readonly string[]): Promise<Comm
     // Help for the whole program: asked for with no command, or with one we do not know.
     if (argv.includes("--help") || argv.includes("-h")) {
       await showHelp(runtime, root as CommandDef);
-      return 0;
+      return EXIT_OK;
     }
     throw new UsageError(name === undefined ? "no command given; try --help" : `unknown command "${name}"; try --help`);
   }
@@ -85,7 +85,7 @@ async function dispatch(runtime: Runtime, argv: readonly string[]): Promise<Comm
   const { args, help } = parseArgs(argv, ((await command.args) ?? {}) as Record<string, ArgDef>, at);
   if (help) {
     await showHelp(runtime, command);
-    return 0;
+    return EXIT_OK;
   }
   const rawArgs = [...argv.slice(0, at), ...argv.slice(at + 1)];
   const status: unknown = await command.run?.({ rawArgs, args: args as never, cmd: command, data: undefined });
@@ -101,13 +101,13 @@ export async function runCli(runtime: Runtime, args: readonly string[]): Promise
     const usage = error instanceof UsageError || (error as { name?: string }).name === "CLIError";
     if (usage) {
       await runtime.write("stderr", `gunicorn-companion: ${errorMessage(error)}\n`);
-      return 2;
+      return EXIT_USAGE;
     }
     if (error instanceof ConfigError || error instanceof FatalError) {
       await runtime.write("stderr", `gunicorn-companion: error: ${error.message}\n`);
-      return error instanceof FatalError ? error.exitCode : 1;
+      return error instanceof FatalError ? error.exitCode : EXIT_FAILURE;
     }
     await runtime.write("stderr", `gunicorn-companion: unexpected error: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
-    return 1;
+    return EXIT_FAILURE;
   }
 }

@@ -32,7 +32,7 @@ const config = (companions: ResolvedCompanion[], restartDelay = 0.25): Companion
 let runtime: FakeRuntime;
 let clock: FakeClock;
 let registry: PidRegistry;
-let manager: CompanionSupervisor;
+let companions: CompanionSupervisor;
 
 /** Lets pending promise callbacks (spawn results, exits) run. */
 const settle = async () => {
@@ -40,7 +40,7 @@ const settle = async () => {
 };
 
 const stateOf = (name: string) => {
-  const reply = manager.status([name]);
+  const reply = companions.status([name]);
   if (!reply.ok) throw new Error(reply.error);
   const [record] = reply.records;
   if (record === undefined) throw new Error(`no status for ${name}`);
@@ -51,7 +51,7 @@ beforeEach(() => {
   runtime = createFakeRuntime();
   clock = createFakeClock();
   registry = createMemoryPidRegistry();
-  manager = createCompanionSupervisor({
+  companions = createCompanionSupervisor({
     runtime,
     clock,
     log: silentLogger,
@@ -64,7 +64,7 @@ beforeEach(() => {
 
 describe("the companions on a fake runtime and clock", () => {
   test("starts every companion as a group leader with its cwd, env and stdio; RUNNING after startsecs", async () => {
-    manager.start(config([companion("a"), companion("b", { stdout: "/log/b.log", stderr: "stdout" })]));
+    companions.start(config([companion("a"), companion("b", { stdout: "/log/b.log", stderr: "stdout" })]));
     await settle();
     expect(runtime.children.map((c) => c.options.argv)).toEqual([
       ["self", "companion", "a", "./a.ts:run"],
@@ -79,12 +79,12 @@ describe("the companions on a fake runtime and clock", () => {
     expect(stateOf("a").state).toBe("STARTING");
     clock.advance(1);
     expect(stateOf("a")).toMatchObject({ state: "RUNNING", pid: a?.pid });
-    // An idle manager has nothing scheduled: no polling.
+    // An idle companions has nothing scheduled: no polling.
     expect(clock.pendingCount()).toBe(0);
   });
 
   test("a crash goes to BACKOFF and is restarted after restart_delay with a new pid", async () => {
-    manager.start(config([companion("a")]));
+    companions.start(config([companion("a")]));
     await settle();
     clock.advance(500);
     const first = runtime.children[0];
@@ -100,11 +100,11 @@ describe("the companions on a fake runtime and clock", () => {
   });
 
   test("stop signals the process group; SIGKILL follows after stop_timeout if it will not die", async () => {
-    manager.start(config([companion("a")]));
+    companions.start(config([companion("a")]));
     await settle();
     const child = runtime.children[0];
     if (child === undefined) throw new Error("no child");
-    const reply = manager.command("stop", "a", true);
+    const reply = companions.command("stop", "a", true);
     expect(runtime.signals).toContainEqual({ pid: -child.pid, signal: "SIGTERM" });
     clock.advance(1999);
     expect(runtime.signals).not.toContainEqual({ pid: -child.pid, signal: "SIGKILL" });
@@ -116,46 +116,46 @@ describe("the companions on a fake runtime and clock", () => {
   });
 
   test("start with wait answers when RUNNING, or with an error when it fails first", async () => {
-    manager.start(config([companion("a"), companion("b")]));
+    companions.start(config([companion("a"), companion("b")]));
     await settle();
-    const ok = manager.command("start", "a", true);
+    const ok = companions.command("start", "a", true);
     clock.advance(500);
     expect(await ok).toMatchObject({ ok: true, state: "RUNNING" });
-    await manager.command("stop", "b", false);
+    await companions.command("stop", "b", false);
     runtime.children[1]?.exit({ exitCode: 0, signal: null });
     await settle();
-    const failing = manager.command("start", "b", true);
+    const failing = companions.command("start", "b", true);
     await settle();
     runtime.children[2]?.exit({ exitCode: 3, signal: null });
     expect(await failing).toMatchObject({ ok: false, state: "BACKOFF" });
   });
 
   test("unknown companions and commands during shutdown are errors", async () => {
-    manager.start(config([companion("a")]));
-    expect(await manager.command("start", "nope", false)).toEqual({ ok: false, error: 'unknown companion "nope"' });
-    expect(manager.status(["a", "zz"])).toEqual({ ok: false, error: 'unknown companion "zz"' });
+    companions.start(config([companion("a")]));
+    expect(await companions.command("start", "nope", false)).toEqual({ ok: false, error: 'unknown companion "nope"' });
+    expect(companions.status(["a", "zz"])).toEqual({ ok: false, error: 'unknown companion "zz"' });
     await settle();
-    void manager.shutdown(false);
-    expect(await manager.command("start", "a", false)).toMatchObject({ ok: false, error: "the manager is shutting down" });
+    void companions.shutdown(false);
+    expect(await companions.command("start", "a", false)).toMatchObject({ ok: false, error: "the manager is shutting down" });
   });
 
   test("a spawn failure is BACKOFF with the reason in status", async () => {
     runtime.failNextSpawn("working directory /nope does not exist");
-    manager.start(config([companion("a")]));
+    companions.start(config([companion("a")]));
     await settle();
     expect(stateOf("a")).toMatchObject({ state: "BACKOFF", lastError: "working directory /nope does not exist" });
     expect(stateOf("a").description).toStartWith("spawn failed: working directory /nope does not exist, retrying in");
   });
 
   test("apply (reread): added, removed, restarted, updated (stopped by hand) and unchanged", async () => {
-    manager.start(config([companion("keep"), companion("drop"), companion("change"), companion("manual")]));
+    companions.start(config([companion("keep"), companion("drop"), companion("change"), companion("manual")]));
     await settle();
     clock.advance(500);
-    await manager.command("stop", "manual", false);
+    await companions.command("stop", "manual", false);
     runtime.children[3]?.exit({ exitCode: null, signal: "SIGTERM" });
     await settle();
     const keepPid = stateOf("keep").pid;
-    const reply = manager.apply(
+    const reply = companions.apply(
       config([companion("keep"), companion("change", { env: { NEW: "1" } }), companion("manual", { startsecs: 0 }), companion("added")]),
     );
     expect(reply).toEqual({ added: ["added"], removed: ["drop"], restarted: ["change"], updated: ["manual"], unchanged: ["keep"] });
@@ -168,26 +168,26 @@ describe("the companions on a fake runtime and clock", () => {
     runtime.children[1]?.exit({ exitCode: null, signal: "SIGKILL" });
     runtime.children[2]?.exit({ exitCode: null, signal: "SIGTERM" });
     await settle();
-    expect(manager.status(["drop"]).ok).toBe(false);
+    expect(companions.status(["drop"]).ok).toBe(false);
     const changed = runtime.children.at(-1);
     expect(changed?.options.env).toMatchObject({ NEW: "1" });
-    const started = await manager.command("start", "manual", false);
+    const started = await companions.command("start", "manual", false);
     expect(started).toMatchObject({ ok: true });
     await settle();
     expect(stateOf("manual").state).toBe("RUNNING");
   });
 
   test("shutdown stops everything and resolves once all are stopped; quick stop kills sooner", async () => {
-    manager.start(config([companion("a", { stop_timeout: 30 }), companion("b")]));
+    companions.start(config([companion("a", { stop_timeout: 30 }), companion("b")]));
     await settle();
     let done = false;
-    void manager.shutdown(false).then(() => {
+    void companions.shutdown(false).then(() => {
       done = true;
     });
     runtime.children[1]?.exit({ exitCode: null, signal: "SIGTERM" });
     await settle();
     expect(done).toBe(false);
-    void manager.shutdown(true);
+    void companions.shutdown(true);
     clock.advance(1000);
     expect(runtime.signals).toContainEqual({ pid: -(runtime.children[0]?.pid ?? 0), signal: "SIGKILL" });
     runtime.children[0]?.exit({ exitCode: null, signal: "SIGKILL" });
@@ -197,14 +197,14 @@ describe("the companions on a fake runtime and clock", () => {
   });
 
   test("a changed restart_delay applies to companions that were otherwise unchanged", async () => {
-    manager.start(config([companion("a")]));
+    companions.start(config([companion("a")]));
     await settle();
-    manager.apply(config([companion("a")], 3));
+    companions.apply(config([companion("a")], 3));
     expect(stateOf("a").restart_delay).toBe(3);
   });
 
   test("what a companion left in its process group gets the stop signal, then SIGKILL after stop_timeout; shutdown waits for it", async () => {
-    manager.start(config([companion("a", { stop_timeout: 2 })]));
+    companions.start(config([companion("a", { stop_timeout: 2 })]));
     await settle();
     const [first] = runtime.children;
     if (first === undefined) throw new Error("not spawned");
@@ -216,10 +216,10 @@ describe("the companions on a fake runtime and clock", () => {
     expect(runtime.signals).not.toContainEqual({ pid: -first.pid, signal: "SIGTERM" });
     clock.advance(100);
     expect(runtime.signals).toContainEqual({ pid: -first.pid, signal: "SIGTERM" });
-    // The pid file stays while the group has members: a successor manager would stop them.
+    // The pid file stays while the group has members: a successor companions would stop them.
     expect(registry.list().map((e) => e.pid)).toContain(first.pid);
     let stopped = false;
-    void manager.shutdown(false).then(() => (stopped = true));
+    void companions.shutdown(false).then(() => (stopped = true));
     clock.advance(1900);
     await settle();
     expect(runtime.signals.filter((s) => s.pid === -first.pid && s.signal === "SIGKILL")).toHaveLength(0);
@@ -232,7 +232,7 @@ describe("the companions on a fake runtime and clock", () => {
   });
 
   test("a quick shutdown brings the SIGKILL of a leftover group closer", async () => {
-    manager.start(config([companion("a", { stop_timeout: 30 })]));
+    companions.start(config([companion("a", { stop_timeout: 30 })]));
     await settle();
     const [first] = runtime.children;
     if (first === undefined) throw new Error("not spawned");
@@ -240,7 +240,7 @@ describe("the companions on a fake runtime and clock", () => {
     first.exit({ exitCode: null, signal: "SIGKILL" });
     await settle();
     let stopped = false;
-    void manager.shutdown(true).then(() => (stopped = true));
+    void companions.shutdown(true).then(() => (stopped = true));
     clock.advance(1000);
     await settle();
     expect(runtime.signals).toContainEqual({ pid: -first.pid, signal: "SIGKILL" });

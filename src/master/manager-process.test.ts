@@ -1,6 +1,6 @@
 /** The manager under the master, on the fake runtime and a fake clock: no processes, no waiting. */
 import { beforeEach, describe, expect, test } from "bun:test";
-import type { Logger } from "../log.ts";
+import { createMemoryLogger } from "../log.ts";
 import { createFakeRuntime, type FakeRuntime } from "../runtime/fake.ts";
 import { createFakeClock, type FakeClock } from "../supervise/clock.ts";
 import { createManagerProcess, type ManagerProcess } from "./manager-process.ts";
@@ -16,16 +16,6 @@ const settle = async () => {
   for (let i = 0; i < 10; i++) await Promise.resolve();
 };
 
-const recorder = (): Logger => {
-  const log: Logger = {
-    debug: () => {},
-    info: (m) => lines.push(`info: ${m}`),
-    warn: (m) => lines.push(`warn: ${m}`),
-    error: (m) => lines.push(`error: ${m}`),
-    withTag: () => log,
-  };
-  return log;
-};
 
 const current = () => {
   const child = runtime.children.at(-1);
@@ -36,13 +26,14 @@ const current = () => {
 beforeEach(() => {
   runtime = createFakeRuntime();
   clock = createFakeClock();
-  lines = [];
+  const log = createMemoryLogger();
+  lines = log.lines;
   sweeps = [];
   bootFailures = [];
   manager = createManagerProcess({
     runtime,
     clock,
-    log: recorder(),
+    log,
     argv: ["self", "manager", "--state-dir", "/state"],
     env: { PATH: "/bin" },
     stopLeftovers: async (killNow) => {

@@ -3,7 +3,7 @@ import { beforeEach, describe, expect, test } from "bun:test";
 import type { Settings } from "../config/resolve.ts";
 import { FatalError } from "../errors.ts";
 import { WORKER_BOOT_ERROR } from "../exit-codes.ts";
-import type { Logger } from "../log.ts";
+import { createMemoryLogger } from "../log.ts";
 import { createFakeRuntime, type FakeChild, type FakeRuntime } from "../runtime/fake.ts";
 import { createFakeClock, type FakeClock } from "../supervise/clock.ts";
 import type { WorkerSettings } from "./generations.ts";
@@ -32,16 +32,10 @@ const signalsTo = (child: FakeChild | undefined) => runtime.signals.filter((s) =
 beforeEach(() => {
   runtime = Object.assign(createFakeRuntime(), { httpSharing: "reuse-port" as const });
   clock = createFakeClock();
-  lines = [];
+  const log = createMemoryLogger();
+  lines = log.lines;
   closed = [];
   let generation = 0;
-  const log: Logger = {
-    debug: () => {},
-    info: (m) => lines.push(`info: ${m}`),
-    warn: (m) => lines.push(`warn: ${m}`),
-    error: (m) => lines.push(`error: ${m}`),
-    withTag: () => log,
-  };
   pool = createWorkerPool({
     runtime,
     clock,

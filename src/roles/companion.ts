@@ -13,7 +13,7 @@
 import { parseModuleExport } from "../config/target.ts";
 import { describeImportFailure, importModule } from "../load-module.ts";
 import type { Runtime, Output, ProcessLifetime } from "../runtime/index.ts";
-import { TARGET_LOAD_FAILED_EXIT_CODE } from "../exit-codes.ts";
+import { EXIT_FAILURE, TARGET_LOAD_FAILED_EXIT_CODE } from "../exit-codes.ts";
 
 /** Arguments of the companion role. */
 export interface CompanionArgs {
@@ -48,7 +48,7 @@ function describeFailure(error: unknown): string {
 function failed(runtime: Output & ProcessLifetime, args: CompanionArgs, error: unknown): never {
   const text = describeFailure(error);
   process.stderr.write(`companion "${args.name}": ${args.target} failed: ${text}\n`);
-  return runtime.exit(1);
+  return runtime.exit(EXIT_FAILURE);
 }
 
 /** Runs the companion role. Returns only when the target returned no promise (the event loop keeps us alive). */

@@ -7,6 +7,7 @@ import { requestOnce } from "../control/client.ts";
 import type { Reply, Request } from "../control/protocol.ts";
 import { formatReply } from "../control/render.ts";
 import { ControlError, UsageError } from "../errors.ts";
+import { EXIT_FAILURE, EXIT_OK, EXIT_USAGE } from "../exit-codes.ts";
 import type { Modules, Output, ProcessInfo, UnixSockets } from "../runtime/index.ts";
 
 /** Environment variable naming the control socket for the ctl. */
@@ -38,7 +39,7 @@ export async function runCtl(runtime: ProcessInfo & Modules & UnixSockets & Outp
   } catch (error) {
     if (error instanceof ControlError) {
       await runtime.write("stderr", `error: ${error.message}\n`);
-      return 2;
+      return EXIT_USAGE;
     }
     throw error;
   }
@@ -48,5 +49,5 @@ export async function runCtl(runtime: ProcessInfo & Modules & UnixSockets & Outp
     const { text, stream } = formatReply(reply);
     await runtime.write(stream, text);
   }
-  return reply.ok ? 0 : 1;
+  return reply.ok ? EXIT_OK : EXIT_FAILURE;
 }

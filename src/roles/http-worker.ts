@@ -4,7 +4,7 @@
  * accepting and let in-flight requests finish (within graceful_timeout).
  */
 import { readFileSync, renameSync, rmSync } from "node:fs";
-import { WORKER_BOOT_ERROR } from "../exit-codes.ts";
+import { EXIT_OK, WORKER_BOOT_ERROR } from "../exit-codes.ts";
 import { workerSettingsPath, type WorkerSettings } from "../master/generations.ts";
 import { createSystemClock } from "../supervise/clock.ts";
 import { withTimeout } from "../supervise/timeout.ts";
@@ -61,7 +61,7 @@ export async function runWorker(runtime: Runtime, args: WorkerArgs): Promise<num
     if (stopping !== null && !quick) return stopping;
     if (quick) {
       for (const server of servers) server.forceClose();
-      return runtime.exit(0);
+      return runtime.exit(EXIT_OK);
     }
     draining = true;
     stopping = (async () => {
@@ -70,7 +70,7 @@ export async function runWorker(runtime: Runtime, args: WorkerArgs): Promise<num
       // request; one closed by the client after its response races nothing.
       await new Promise((resolve) => setTimeout(resolve, Math.min(DRAIN_SECS, settings.graceful_timeout) * 1000));
       await withTimeout(Promise.all(servers.map((server) => server.stop())), settings.graceful_timeout * 1000, createSystemClock(), () => []);
-      return 0;
+      return EXIT_OK;
     })();
     return stopping;
   };

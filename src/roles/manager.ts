@@ -12,7 +12,7 @@ import { startControlServer, type ControlServer } from "../control/server.ts";
 import { errorMessage, FatalError } from "../errors.ts";
 import { createLogger, type Logger } from "../log.ts";
 import { formatSelfCommand, type Runtime, type ProcessInfo, type Modules } from "../runtime/index.ts";
-import { MANAGER_FATAL_EXIT_CODE } from "../exit-codes.ts";
+import { EXIT_OK, MANAGER_FATAL_EXIT_CODE } from "../exit-codes.ts";
 import { createChurnCollector } from "../companion/churn-gc.ts";
 import { userEnv } from "../gc-timer.ts";
 import { createCompanionSupervisor, type CompanionSupervisor } from "../companion/supervisor.ts";
@@ -22,12 +22,12 @@ import { createReportFiles, readManagerState, removeStateDir, statePaths, writeR
 import { createStatusCache, toCommandReply, toRereadReply, toStatusReply } from "./manager-replies.ts";
 
 /** Handles control requests against the companions; `reread` loads and applies, all or nothing. */
-function createRequestHandler(runtime: ProcessInfo & Modules, manager: CompanionSupervisor, state: ManagerState, stateDir: string, log: Logger, clock: Clock) {
-  const statusCache = createStatusCache(manager, clock);
+function createRequestHandler(runtime: ProcessInfo & Modules, companions: CompanionSupervisor, state: ManagerState, stateDir: string, log: Logger, clock: Clock) {
+  const statusCache = createStatusCache(companions, clock);
   let rereads: Promise<unknown> = Promise.resolve();
 
   async function reread(): Promise<Reply> {
-    if (manager.shuttingDown) return { ok: false, error: "the manager is shutting down" };
+    if (companions.shuttingDown) return { ok: false, error: "the manager is shutting down" };
     let loaded: Awaited<ReturnType<typeof reloadCompanionConfig>>;
     try {
       loaded = await reloadCompanionConfig(runtime, state.sources, state.mainCompanionSettings);
@@ -37,12 +37,12 @@ function createRequestHandler(runtime: ProcessInfo & Modules, manager: Companion
     }
     for (const warning of loaded.warnings) log.warn(warning);
     const { companion } = loaded;
-    if (companion.control_socket !== manager.config.control_socket || companion.control_socket_mode !== manager.config.control_socket_mode) {
+    if (companion.control_socket !== companions.config.control_socket || companion.control_socket_mode !== companions.config.control_socket_mode) {
       log.warn("companion_control_socket and its mode change only when the manager restarts (HUP to the master)");
-      companion.control_socket = manager.config.control_socket;
-      companion.control_socket_mode = manager.config.control_socket_mode;
+      companion.control_socket = companions.config.control_socket;
+      companion.control_socket_mode = companions.config.control_socket_mode;
     }
-    const reply = toRereadReply(manager.apply(companion));
+    const reply = toRereadReply(companions.apply(companion));
     // Persist what now runs, so a restarted manager and the master's HUP see it.
     state.companion = companion;
     state.hash = hashCompanionConfig(companion);
@@ -55,7 +55,7 @@ function createRequestHandler(runtime: ProcessInfo & Modules, manager: Companion
     switch (request.cmd) {
       case "status":
         // The common case, a full status without an id, is served from the cached line.
-        return request.names === undefined && request.id === undefined ? statusCache.line() : toStatusReply(manager.status(request.names), clock.now());
+        return request.names === undefined && request.id === undefined ? statusCache.line() : toStatusReply(companions.status(request.names), clock.now());
       case "reread": {
         // One reread at a time, in the order they arrived.
         const result = rereads.then(reread);
@@ -63,7 +63,7 @@ function createRequestHandler(runtime: ProcessInfo & Modules, manager: Companion
         return result;
       }
       default:
-        return toCommandReply(await manager.command(request.cmd, request.name, request.wait));
+        return toCommandReply(await companions.command(request.cmd, request.name, request.wait));
     }
   };
 }
@@ -76,7 +76,7 @@ export async function runManagerRole(runtime: Runtime, stateDir: string): Promis
   const snapshot = runtime.snapshot();
   const clock = createSystemClock();
   const churn = createChurnCollector(clock, () => runtime.collectGarbage());
-  const manager = createCompanionSupervisor({
+  const companions = createCompanionSupervisor({
     runtime,
     clock,
     onChildExit: () => churn.churn(),
@@ -98,7 +98,7 @@ export async function runManagerRole(runtime: Runtime, stateDir: string): Promis
     if (!first && !escalates) return;
     log.info(why);
     // A quick stop during a graceful one brings every SIGKILL closer.
-    if (escalates && manager.shuttingDown) void manager.shutdown(true);
+    if (escalates && companions.shuttingDown) void companions.shutdown(true);
     wake();
   };
   runtime.onSignal("SIGTERM", () => requestStop(false, false, "SIGTERM: stopping companions"));
@@ -122,7 +122,7 @@ export async function runManagerRole(runtime: Runtime, stateDir: string): Promis
       server = await startControlServer(runtime, {
         path: state.companion.control_socket,
         mode: state.companion.control_socket_mode,
-        handle: createRequestHandler(runtime, manager, state, stateDir, log, clock),
+        handle: createRequestHandler(runtime, companions, state, stateDir, log, clock),
         onError: (message) => log.debug(message),
       });
       log.info(`control socket at ${state.companion.control_socket}`);
@@ -133,7 +133,7 @@ export async function runManagerRole(runtime: Runtime, stateDir: string): Promis
   }
 
   if (stopRequested === null) {
-    manager.start(state.companion);
+    companions.start(state.companion);
     log.info(`started ${state.companion.companions.length} companion(s)`);
     // Start-up garbage (config loading, module evaluation) is not needed again: return it now.
     runtime.collectGarbage();
@@ -142,9 +142,9 @@ export async function runManagerRole(runtime: Runtime, stateDir: string): Promis
     });
   }
   const request = stopRequested as { quick: boolean; masterGone: boolean } | null;
-  await manager.shutdown(request?.quick ?? false);
+  await companions.shutdown(request?.quick ?? false);
   server?.close();
   log.info("all companions stopped");
   if (request?.masterGone) removeStateDir(stateDir);
-  return 0;
+  return EXIT_OK;
 }

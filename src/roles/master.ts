@@ -10,6 +10,7 @@ import { createStateDir, removeStateDir } from "../companion/state-dir.ts";
 import { loadConfig, type ConfigSources, type LoadedConfig } from "../config/index.ts";
 import { checkSocketPath, isSocketLive } from "../control/socket-path.ts";
 import { errorMessage, FatalError } from "../errors.ts";
+import { EXIT_FAILURE, EXIT_OK } from "../exit-codes.ts";
 import { createLogger, type LogFormat, type Logger } from "../log.ts";
 import type { Runtime, ProcessInfo, UnixSockets } from "../runtime/index.ts";
 import { AppLoadError, loadApp } from "../master/app.ts";
@@ -72,7 +73,7 @@ export async function runMaster(runtime: Runtime, options: MasterOptions): Promi
   if (settings.pidfile !== null) writePidfile(settings.pidfile, runtime.pid);
   const stateDir = createStateDir();
 
-  let exitCode = 0;
+  let exitCode: number = EXIT_OK;
   let stopMode: StopMode | null = null;
   const pendingStops = new Set<Promise<unknown>>();
   let wake: () => void = () => {};
@@ -90,7 +91,7 @@ export async function runMaster(runtime: Runtime, options: MasterOptions): Promi
     isStopping: () => stopMode !== null,
     onBootFailure: () => {
       log.error("the companion manager could not start; stopping");
-      exitCode = 1;
+      exitCode = EXIT_FAILURE;
       stop("graceful");
     },
   });
