@@ -4,7 +4,7 @@ import { isPathSpecifier, resolvePathUrl } from "./load-module.ts";
 
 test.each([
   ["./jobs/worker.ts", "/srv/app", "/srv/app/jobs/worker.ts"],
-  ["../shared/x.mjs", "/srv/app", "/srv/shared/x.mjs"],
+  ["../common/x.mjs", "/srv/app", "/srv/common/x.mjs"],
   ["/abs/path with space/#hash?.ts", "/srv", "/abs/path with space/#hash?.ts"],
   ["jobs.ts", "/srv/a b/", "/srv/a b/jobs.ts"],
 ])("%s from %s is %s, escaped as pathToFileURL escapes it", (module, cwd, path) => {

@@ -114,3 +114,19 @@ export function createMemoryLogger(): Logger & { readonly lines: string[] } {
   };
   return logger;
 }
+
+/**
+ * A logger for a supervision machine's own lines: info and warn go to debug,
+ * errors stay errors, each prefixed (`companion manager: …`, `worker 2: …`);
+ * the caller logs what matters in its own words.
+ */
+export function createQuietLogger(log: Logger, prefix: () => string): Logger {
+  const quiet: Logger = {
+    debug: (message) => log.debug(`${prefix()}: ${message}`),
+    info: (message) => log.debug(`${prefix()}: ${message}`),
+    warn: (message) => log.debug(`${prefix()}: ${message}`),
+    error: (message) => log.error(`${prefix()}: ${message}`),
+    withTag: () => quiet,
+  };
+  return quiet;
+}

@@ -5,7 +5,7 @@
  * followed by a sweep of whatever companions a dead manager left running.
  */
 import { MANAGER_FATAL_EXIT_CODE } from "../exit-codes.ts";
-import type { Logger } from "../log.ts";
+import { createQuietLogger, type Logger } from "../log.ts";
 import { formatExit, type Processes } from "../runtime/index.ts";
 import type { Clock } from "../supervise/clock.ts";
 import { createSupervisor } from "../supervise/interpreter.ts";
@@ -61,16 +61,10 @@ export interface ManagerProcessOptions {
 export function createManagerProcess(options: ManagerProcessOptions): ManagerProcess {
   const { log } = options;
   // The machine's own lines are for debugging; the master says what matters in its own words below.
-  const machineLog: Logger = {
-    debug: (m) => log.debug(`companion manager: ${m}`),
-    info: (m) => log.debug(`companion manager: ${m}`),
-    warn: (m) => log.debug(`companion manager: ${m}`),
-    error: (m) => log.error(`companion manager: ${m}`),
-    withTag: () => machineLog,
-  };
+  const machineLog = createQuietLogger(log, () => "companion manager");
   let exits = 0;
   let stopTimeoutSecs = 0;
-  let seen = { pid: null as number | null, nextRetryAt: null as number | null, killCount: 0 };
+  let seen = { pid: null as number | null, nextRetryAt: null as number | null };
 
   const supervisor = createSupervisor(options, {
     group: false,
@@ -97,8 +91,10 @@ export function createManagerProcess(options: ManagerProcessOptions): ManagerPro
       if (record.state === "BACKOFF" && record.nextRetryAt !== seen.nextRetryAt) {
         log.warn(`restarting the companion manager in ${(record.lastDelayMs ?? 0) / 1000}s`);
       }
-      if (record.killCount > seen.killCount) log.warn(`companion manager did not stop within ${stopTimeoutSecs}s; sending SIGKILL`);
-      seen = { pid: record.pid, nextRetryAt: record.nextRetryAt, killCount: record.killCount };
+      seen = { pid: record.pid, nextRetryAt: record.nextRetryAt };
+    },
+    onKilled() {
+      log.warn(`companion manager did not stop within ${stopTimeoutSecs}s; sending SIGKILL`);
     },
   });
   supervisor.add(MANAGER_SPEC, MANAGER_RESTART);

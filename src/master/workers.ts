@@ -11,21 +11,21 @@
 import type { Settings } from "../config/resolve.ts";
 import { FatalError, errorMessage } from "../errors.ts";
 import { WORKER_BOOT_ERROR } from "../exit-codes.ts";
-import type { Logger } from "../log.ts";
-import { formatExit, type Http, type Processes, type SignalName } from "../runtime/index.ts";
-import type { Clock, TimerHandle } from "../supervise/clock.ts";
+import { createQuietLogger, type Logger } from "../log.ts";
+import type { Http, Processes, SignalName } from "../runtime/index.ts";
+import type { Clock } from "../supervise/clock.ts";
+import { createDeadlines } from "../supervise/deadlines.ts";
 import { createSupervisor } from "../supervise/interpreter.ts";
 import type { ChildRecord, ChildSpec } from "../supervise/machine.ts";
 import { fixedDelay } from "../supervise/policy.ts";
 import { withTimeout } from "../supervise/timeout.ts";
 import type { WorkerMessage } from "./worker-channel.ts";
+import { judgeBoot, judgeWorkerExit, REBOOT_DELAY_SECS } from "./worker-verdicts.ts";
 import type { Generations, WorkerSettings } from "./generations.ts";
 import type { Listeners } from "./listeners.ts";
 
 /** Seconds a new generation may take to boot before a start or reload gives up on it. */
 export const BOOT_TIMEOUT_FLOOR_SECS = 30;
-/** Seconds before a worker that failed to boot is tried again (after the first boot). */
-export const REBOOT_DELAY_SECS = 1;
 /** Seconds on top of graceful_timeout before a stopping worker gets SIGKILL; a quick stop's whole allowance. */
 export const STOP_MARGIN_SECS = 2;
 
@@ -74,27 +74,14 @@ export function createWorkerPool(deps: WorkerPoolDeps): WorkerPool {
   let channel: { close(): void } | null = null;
   const settingsOf = new Map<number, WorkerSettings>();
   const pidToName = new Map<number, string>();
-  const heartbeats = new Map<string, TimerHandle>();
+  const heartbeats = createDeadlines<string>(clock);
   const bootErrors = new Map<string, string>();
   const retiring = new Set<string>();
-  const kills = new Map<string, number>();
-
-  // The machine's own lines are for debugging; the pool says what matters in gunicorn's words.
-  const machineLog = (name: string): Logger => {
-    const id = supervisor.get(name)?.spec.id ?? "?";
-    const logger: Logger = {
-      debug: (m) => log.debug(`worker ${id}: ${m}`),
-      info: (m) => log.debug(`worker ${id}: ${m}`),
-      warn: (m) => log.debug(`worker ${id}: ${m}`),
-      error: (m) => log.error(`worker ${id}: ${m}`),
-      withTag: () => logger,
-    };
-    return logger;
-  };
 
   const supervisor = createSupervisor<WorkerSpec>(deps, {
     group: false,
-    logFor: machineLog,
+    // The machine's own lines are for debugging; the pool says what matters in gunicorn's words.
+    logFor: (name): Logger => createQuietLogger(log, (): string => `worker ${supervisor.get(name)?.spec.id ?? "?"}`),
     spawnOptions(_name, spec) {
       // Where workers cannot share one unix socket, worker 0 serves it (its replacement takes the path over).
       const unix = runtime.httpSharing === "inherit" || spec.id === 0;
@@ -117,71 +104,42 @@ export function createWorkerPool(deps: WorkerPoolDeps): WorkerPool {
     },
     onExited(name, child, spec, status) {
       pidToName.delete(child.pid);
-      clearHeartbeat(name);
+      heartbeats.clear(name);
       const bootError = bootErrors.get(name) ?? null;
       bootErrors.delete(name);
       const record = supervisor.get(name);
-      const how = formatExit(status.exitCode, status.signal);
+      // A worker the pool stopped on purpose ends quietly.
       if (record === undefined || record.state === "STOPPING") return {};
-      if (record.state === "STARTING") {
-        if (status.signal !== null && bootError === null) {
-          // Killed from outside while it booted (the OOM killer, an operator): that says
-          // nothing about the app, so another worker takes its place at once, as gunicorn does.
-          log.warn(`worker ${spec.id} (pid ${child.pid}) was killed by ${status.signal} while booting; starting another`);
-          return { delayMs: 0 };
-        }
-        const reason = bootError ?? `worker ${how} before it was ready`;
-        if (status.exitCode === WORKER_BOOT_ERROR) {
-          log.error(`worker ${spec.id} failed to boot: ${bootError ?? "see its output"}; trying again in ${REBOOT_DELAY_SECS}s`);
-          return { reason, delayMs: REBOOT_DELAY_SECS * 1000 };
-        }
-        log.warn(`worker ${spec.id} (pid ${child.pid}) ${how}; replacing it`);
-        return { reason, delayMs: 0 };
-      }
-      log.warn(`worker ${spec.id} (pid ${child.pid}) ${how}; replacing it`);
-      return { delayMs: 0 };
+      const verdict = judgeWorkerExit({ id: spec.id, pid: child.pid, booting: record.state === "STARTING", status, bootError });
+      log[verdict.log.level](verdict.log.message);
+      return { reason: verdict.reason, delayMs: verdict.delayMs };
     },
     onChange(name) {
       const record = supervisor.get(name);
       if (record === undefined) {
         retiring.delete(name);
-        kills.delete(name);
-        clearHeartbeat(name);
-        return;
-      }
-      if (record.state === "STOPPING") clearHeartbeat(name);
-      if (record.killCount > (kills.get(name) ?? 0)) {
-        log.warn(`worker ${record.spec.id} (pid ${record.pid}) did not stop within ${record.stopTimeoutMs === null ? "its time" : `${record.stopTimeoutMs / 1000}s`}; sending SIGKILL`);
-      }
-      kills.set(name, record.killCount);
+        heartbeats.clear(name);
+      } else if (record.state === "STOPPING") heartbeats.clear(name);
+    },
+    onKilled(_name, record) {
+      log.warn(`worker ${record.spec.id} (pid ${record.pid}) did not stop within ${(record.stopTimeoutMs ?? 0) / 1000}s; sending SIGKILL`);
     },
   });
 
-  function clearHeartbeat(name: string): void {
-    const timer = heartbeats.get(name);
-    if (timer !== undefined) clock.clearTimer(timer);
-    heartbeats.delete(name);
-  }
-
   /** A worker that stays silent this long is killed; loading the app may take long, so booting gets more. */
   function armHeartbeat(name: string): void {
-    clearHeartbeat(name);
+    heartbeats.clear(name);
     const record = supervisor.get(name);
     const settings = record === undefined ? undefined : settingsOf.get(record.spec.generation);
     if (record === undefined || record.pid === null || settings === undefined || record.state === "STOPPING") return;
-    const booting = record.state === "STARTING";
-    const timeout = booting ? Math.max(BOOT_TIMEOUT_FLOOR_SECS, settings.timeout) : settings.timeout;
+    const timeout = record.state === "STARTING" ? Math.max(BOOT_TIMEOUT_FLOOR_SECS, settings.timeout) : settings.timeout;
     if (timeout <= 0) return;
     const pid = record.pid;
-    heartbeats.set(
-      name,
-      clock.setTimer(() => {
-        heartbeats.delete(name);
-        log.error(`worker ${record.spec.id} (pid ${pid}) sent no heartbeat for ${timeout}s: killing it`);
-        if (supervisor.get(name)?.state === "STARTING") bootErrors.set(name, `no heartbeat within ${timeout}s`);
-        runtime.kill(pid, "SIGKILL");
-      }, timeout * 1000),
-    );
+    heartbeats.set(name, timeout * 1000, () => {
+      log.error(`worker ${record.spec.id} (pid ${pid}) sent no heartbeat for ${timeout}s: killing it`);
+      if (supervisor.get(name)?.state === "STARTING") bootErrors.set(name, `no heartbeat within ${timeout}s`);
+      runtime.kill(pid, "SIGKILL");
+    });
   }
 
   function onMessage(pid: number, message: WorkerMessage): void {
@@ -209,9 +167,7 @@ export function createWorkerPool(deps: WorkerPoolDeps): WorkerPool {
   /** Workers of the current generation that count toward `desired` (not retiring, not being removed). */
   function serving(): ChildRecord<WorkerSpec>[] {
     const generation = current?.generation;
-    return [...supervisor.records()].filter(
-      (r) => r.spec.generation === generation && r.afterStop !== "remove" && !retiring.has(r.name) && !(r.state === "STOPPED" && stopping),
-    );
+    return [...supervisor.records()].filter((r) => r.spec.generation === generation && r.afterStop !== "remove" && !retiring.has(r.name));
   }
 
   /** Adds workers until the current generation has `desired`; returns their names. Synchronous, so a burst of TTINs cannot overshoot. */
@@ -236,27 +192,11 @@ export function createWorkerPool(deps: WorkerPoolDeps): WorkerPool {
     return added;
   }
 
-  /**
-   * Null once every named worker is ready (or was stopped or removed on
-   * purpose: a TTOU during a boot is no failure); the reason when one failed
-   * to boot; undefined while one is still on its way (a worker killed from
-   * outside while booting is on its way again).
-   */
-  function bootOutcome(names: readonly string[]): string | null | undefined {
-    let booting = false;
-    for (const name of names) {
-      const record = supervisor.get(name);
-      if (record === undefined) continue;
-      if (record.state === "BACKOFF" && record.lastError !== null) return record.lastError;
-      if (record.state === "STARTING" || record.state === "BACKOFF") booting = true;
-    }
-    return booting ? undefined : null;
-  }
-
   /** Waits until the named workers are ready; the error of the first that failed, or null. */
   async function waitReady(names: readonly string[], settings: WorkerSettings): Promise<string | null> {
     const limitSecs = Math.max(BOOT_TIMEOUT_FLOOR_SECS, settings.timeout);
-    const ready = supervisor.until(() => bootOutcome(names) !== undefined).then(() => bootOutcome(names) ?? null);
+    const outcome = () => judgeBoot(names.map((name) => supervisor.get(name)));
+    const ready = supervisor.until(() => outcome() !== undefined).then(() => outcome() ?? null);
     return withTimeout(ready, limitSecs * 1000, clock, () => `workers did not boot within ${limitSecs}s`);
   }
 

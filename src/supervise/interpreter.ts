@@ -10,7 +10,8 @@
 import { errorMessage } from "../errors.ts";
 import type { Logger } from "../log.ts";
 import type { ChildHandle, ExitStatus, Processes, SignalName, SpawnOptions } from "../runtime/index.ts";
-import type { Clock, TimerHandle } from "./clock.ts";
+import type { Clock } from "./clock.ts";
+import { createDeadlines } from "./deadlines.ts";
 import { createRecord, transition, type ChildEvent, type ChildRecord, type ChildSpec, type Effect, type TimerKind } from "./machine.ts";
 import type { RestartPolicy } from "./policy.ts";
 import { stopWithin, type Stopping } from "./stop-within.ts";
@@ -27,6 +28,8 @@ export interface ChildKind<S extends ChildSpec> {
   onSpawned?(name: string, child: ChildHandle, spec: S): void;
   /** A process has exited; called before the machine hears of it. May say why it failed, and how long until the retry instead of the policy. */
   onExited?(name: string, child: ChildHandle, spec: S, status: ExitStatus): ExitNote | void;
+  /** The stop deadline passed and SIGKILL went out (after the machine counted it). */
+  onKilled?(name: string, record: ChildRecord<S>): void;
   /** A record changed or went away (`get(name)` is then undefined). */
   onChange?(name: string): void;
 }
@@ -67,7 +70,7 @@ export function createSupervisor<S extends ChildSpec>(deps: SupervisorDeps, kind
   const records = new Map<string, ChildRecord<S>>();
   const children = new Map<string, ChildHandle>();
   const spawnIds = new Map<string, number>();
-  const timers = new Map<string, Map<TimerKind, TimerHandle>>();
+  const timers = createDeadlines<`${string}/${TimerKind}`>(clock);
   const stops = new Map<string, Stopping>();
   let spawnSequence = 0;
   let version = 0;
@@ -83,24 +86,11 @@ export function createSupervisor<S extends ChildSpec>(deps: SupervisorDeps, kind
     }
   }
 
-  function clearTimer(name: string, timer: TimerKind): void {
-    const handle = timers.get(name)?.get(timer);
-    if (handle !== undefined) clock.clearTimer(handle);
-    timers.get(name)?.delete(timer);
-  }
+  const TIMER_KINDS: readonly TimerKind[] = ["startsecs", "retry"];
 
   function setTimer(name: string, timer: TimerKind, delayMs: number): void {
-    clearTimer(name, timer);
-    let byKind = timers.get(name);
-    if (byKind === undefined) timers.set(name, (byKind = new Map()));
     const event: ChildEvent<S> = timer === "startsecs" ? { type: "startsecs-elapsed" } : { type: "retry-due" };
-    byKind.set(
-      timer,
-      clock.setTimer(() => {
-        timers.get(name)?.delete(timer);
-        dispatch(name, event);
-      }, delayMs),
-    );
+    timers.set(`${name}/${timer}`, delayMs, () => dispatch(name, event));
   }
 
   function send(name: string, pid: number, signal: SignalName): void {
@@ -155,7 +145,11 @@ export function createSupervisor<S extends ChildSpec>(deps: SupervisorDeps, kind
       kill: () => send(name, pid, "SIGKILL"),
       gone: child.exited,
       timeoutMs,
-      onKill: () => dispatch(name, { type: "killed" }),
+      onKill() {
+        dispatch(name, { type: "killed" });
+        const record = records.get(name);
+        if (record !== undefined) kind.onKilled?.(name, record);
+      },
     });
     stops.set(name, stopping);
     void stopping.done.then(() => {
@@ -181,15 +175,14 @@ export function createSupervisor<S extends ChildSpec>(deps: SupervisorDeps, kind
         setTimer(name, effect.timer, effect.delayMs);
         break;
       case "clear-timer":
-        clearTimer(name, effect.timer);
+        timers.clear(`${name}/${effect.timer}`);
         break;
       case "log":
         kind.logFor(name)[effect.level](effect.message);
         break;
       case "removed":
-        for (const timer of timers.get(name)?.keys() ?? []) clearTimer(name, timer);
+        for (const timer of TIMER_KINDS) timers.clear(`${name}/${timer}`);
         records.delete(name);
-        timers.delete(name);
         spawnIds.delete(name);
         version += 1;
         break;
