@@ -7,6 +7,7 @@ import { describeRecord, formatDelay, formatUptime, settleWait } from "./status.
 const spec: ResolvedCompanion = {
   name: "rq", target: "./w.ts:run", cwd: "/", env: {}, stop_signal: "SIGTERM",
   stop_timeout: 1, reload_timeout: 1, startsecs: 1, stdout: "inherit", stderr: "inherit",
+  restart_policy: "always", restart_delay: 3, restart_delay_max: 3, start_retries: null,
 };
 const T0 = 1_700_000_000_000;
 const run = (events: ChildEvent<ResolvedCompanion>[], record = createRecord(spec, fixedDelay(3000))): ChildRecord<ResolvedCompanion> =>

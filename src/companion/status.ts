@@ -48,6 +48,10 @@ export function describeRecord(record: CompanionRecord, now: number): string {
     }
     case "BACKOFF":
       return `${exitPhrase(record)}, retrying in ${formatDelay((record.nextRetryAt ?? now) - now)}`;
+    case "EXITED":
+      return `${exitPhrase(record)}, not restarted`;
+    case "FATAL":
+      return record.lastExit === null || record.lastError === null ? `gave up: ${record.lastError ?? "cannot start"}` : `gave up: ${record.lastError} (last: ${formatExit(record.lastExit.exitCode, record.lastExit.signal)})`;
     case "STOPPED":
       if (record.stoppedManually) return "stopped manually";
       if (record.spawnCount === 0) return "not started";
@@ -76,6 +80,8 @@ export function settleWait(target: WaitTarget, record: CompanionRecord | null, n
     case "RUNNING":
       return { ok: true, message: `started (pid ${record.pid})` };
     case "BACKOFF":
+    case "EXITED":
+    case "FATAL":
       return { ok: false, message: `failed to start: ${describeRecord(record, now)}` };
     case "STOPPED":
       return { ok: false, message: "was stopped before it was running" };

@@ -19,14 +19,19 @@ const companion = (name: string, extra: Partial<ResolvedCompanion> = {}): Resolv
   startsecs: 0.5,
   stdout: "inherit",
   stderr: "inherit",
+  restart_policy: "always",
+  restart_delay: 0.25,
+  restart_delay_max: 0.25,
+  start_retries: null,
   ...extra,
 });
 
-const config = (companions: ResolvedCompanion[], restartDelay = 0.25): CompanionConfig => ({
-  companions,
+/** A companion config; `restartDelay`, when given, is every companion's restart_delay (as companion_restart_delay would be). */
+const config = (companions: ResolvedCompanion[], restartDelay?: number): CompanionConfig => ({
+  companions: restartDelay === undefined ? companions : companions.map((c) => ({ ...c, restart_delay: restartDelay, restart_delay_max: restartDelay })),
   control_socket: null,
   control_socket_mode: 0o600,
-  restart_delay: restartDelay,
+  restart_delay: restartDelay ?? 0.25,
 });
 
 let runtime: FakeRuntime;
@@ -201,6 +206,54 @@ describe("the companions on a fake runtime and clock", () => {
     await settle();
     companions.apply(config([companion("a")], 3));
     expect(stateOf("a").restart_delay).toBe(3);
+  });
+
+  test("restart settings change in place: a reread to restart_policy never leaves the next exit EXITED", async () => {
+    companions.start(config([companion("a", { startsecs: 0 })]));
+    await settle();
+    const first = runtime.children[0];
+    const outcome = companions.apply(config([companion("a", { startsecs: 0, restart_policy: "never" })]));
+    expect(outcome.unchanged).toEqual(["a"]);
+    first?.exit({ exitCode: 1, signal: null });
+    await settle();
+    expect(stateOf("a")).toMatchObject({ state: "EXITED", lastExit: { exitCode: 1 } });
+    clock.advance(60_000);
+    await settle();
+    expect(runtime.children).toHaveLength(1);
+  });
+
+  test("a target that cannot be loaded (its process reported why) is FATAL at once; start tries again", async () => {
+    const reports = new Map<string, string>();
+    const fatal = createCompanionSupervisor({
+      runtime,
+      clock,
+      log: silentLogger,
+      registry,
+      baseEnv: {},
+      groupAlive: () => false,
+      companionArgv: (spec) => ["self", "companion", spec.name],
+      reports: {
+        path: (name) => `/reports/${name}`,
+        take(path) {
+          const text = reports.get(path) ?? null;
+          reports.delete(path);
+          return text;
+        },
+      },
+    });
+    fatal.start(config([companion("broken")]));
+    await settle();
+    reports.set("/reports/broken", 'export "run" of ./broken.ts: no such export');
+    runtime.children[0]?.exit({ exitCode: 78, signal: null });
+    await settle();
+    const [record] = (fatal.status(["broken"]) as { records: Array<{ state: string; lastError: string | null }> }).records;
+    expect(record).toMatchObject({ state: "FATAL", lastError: 'export "run" of ./broken.ts: no such export' });
+    clock.advance(60_000);
+    await settle();
+    expect(runtime.children).toHaveLength(1);
+    expect(await fatal.command("start", "broken", false)).toMatchObject({ ok: true, state: "STARTING" });
+    await settle();
+    expect(runtime.children).toHaveLength(2);
   });
 
   test("what a companion left in its process group gets the stop signal, then SIGKILL after stop_timeout; shutdown waits for it", async () => {

@@ -13,8 +13,8 @@ import type { Logger } from "../log.ts";
 import type { Processes, SpawnOptions } from "../runtime/index.ts";
 import type { Clock } from "../supervise/clock.ts";
 import { createSupervisor, type Supervisor } from "../supervise/interpreter.ts";
-import type { ChildRecord, ChildState, WaitTarget } from "../supervise/machine.ts";
-import { fixedDelay } from "../supervise/policy.ts";
+import { DOWN_STATES, type ChildRecord, type ChildState, type WaitTarget } from "../supervise/machine.ts";
+import { backoff, fixedDelay, type RestartPolicy } from "../supervise/policy.ts";
 import { createLeftoverGroups } from "./leftover-groups.ts";
 import type { PidRegistry } from "./pid-registry.ts";
 import { readProcessStartTime } from "./proc.ts";
@@ -76,6 +76,15 @@ export interface CompanionSupervisor {
   readonly config: CompanionConfig;
   /** Bumped whenever any companion changes (status caches compare it). */
   readonly version: number;
+}
+
+/** A companion's restart policy: its restart_policy and start_retries, a fixed delay or one that doubles up to restart_delay_max. */
+export function companionRestartPolicy(spec: ResolvedCompanion): RestartPolicy {
+  const delayMs = Math.round(spec.restart_delay * 1000);
+  const maxMs = Math.round(spec.restart_delay_max * 1000);
+  // The doubling starts over once a run lasts longer than the max.
+  const delay = maxMs > delayMs ? backoff(delayMs, maxMs, maxMs) : fixedDelay(delayMs);
+  return { ...delay, when: spec.restart_policy, startRetries: spec.start_retries };
 }
 
 function toStdio(target: string): SpawnOptions["stdout"] {
@@ -146,7 +155,9 @@ export function createCompanionSupervisor(deps: CompanionSupervisorDeps): Compan
       leftovers.watch(name, child.pid, spec.stop_signal, spec.stop_timeout);
       deps.onChildExit?.();
       const reportFile = reportFiles.get(name) ?? null;
-      return { reason: status.exitCode === TARGET_LOAD_FAILED_EXIT_CODE && reportFile !== null ? (deps.reports?.take(reportFile) ?? null) : null };
+      const reason = status.exitCode === TARGET_LOAD_FAILED_EXIT_CODE && reportFile !== null ? (deps.reports?.take(reportFile) ?? null) : null;
+      // A target that cannot be loaded (its process wrote why) will not load on the next try either.
+      return { reason, fatal: reason !== null };
     },
     onChange(name) {
       if (supervisor.get(name) === undefined) {
@@ -173,7 +184,7 @@ export function createCompanionSupervisor(deps: CompanionSupervisorDeps): Compan
 
   function checkShutdownDone(): void {
     if (shutdownDone === null) return;
-    for (const record of supervisor.records()) if (record.state !== "STOPPED" || record.spawning) return;
+    for (const record of supervisor.records()) if (!DOWN_STATES.includes(record.state) || record.spawning) return;
     if (leftovers.size > 0) return;
     const done = shutdownDone;
     shutdownDone = null;
@@ -189,10 +200,8 @@ export function createCompanionSupervisor(deps: CompanionSupervisorDeps): Compan
     });
   }
 
-  const restartPolicy = () => fixedDelay(Math.round(config.restart_delay * 1000));
-
   function addRecord(spec: ResolvedCompanion): void {
-    supervisor.add(spec, restartPolicy());
+    supervisor.add(spec, companionRestartPolicy(spec));
     supervisor.dispatch(spec.name, { type: "start" });
   }
 
@@ -238,7 +247,8 @@ export function createCompanionSupervisor(deps: CompanionSupervisorDeps): Compan
       const outcome: RereadOutcome = { added: [], removed: [], restarted: [], updated: [], unchanged: [] };
       config = next;
       settingsVersion += 1;
-      for (const record of [...supervisor.records()]) supervisor.setRestart(record.name, restartPolicy());
+      // Restart settings apply in place, whether or not the rest of the spec changed.
+      for (const spec of next.companions) supervisor.setRestart(spec.name, companionRestartPolicy(spec));
       const wanted = new Set(next.companions.map((spec) => spec.name));
       for (const spec of next.companions) {
         const record = supervisor.get(spec.name);

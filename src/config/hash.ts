@@ -18,9 +18,9 @@ function sha256(text: string): string {
 }
 
 /**
- * The config hash of one companion: every field of its resolved spec (not the
- * global restart_delay), stable across runs and key order. `reread` restarts a
- * companion when this changes.
+ * The config hash of one companion: every field its process runs with (not the
+ * restart settings, which apply in place), stable across runs and key order.
+ * `reread` restarts a companion when this changes.
  */
 export function hashCompanion(companion: ResolvedCompanion): string {
   const { name, target, cwd, env, stop_signal, stop_timeout, reload_timeout, startsecs, stdout, stderr } = companion;
@@ -32,7 +32,10 @@ export function hashCompanion(companion: ResolvedCompanion): string {
  * manager on HUP only when this changes; companion order does not count.
  */
 export function hashCompanionConfig(config: CompanionConfig): string {
-  const companions = config.companions.map(hashCompanion).sort();
+  // The restart settings count here: the master's HUP hands a change of them to the manager.
+  const companions = config.companions
+    .map((c) => `${hashCompanion(c)}:${encodeCanonicalJson([c.restart_policy, c.restart_delay, c.restart_delay_max, c.start_retries])}`)
+    .sort();
   return sha256(
     encodeCanonicalJson({
       companions,

@@ -5,7 +5,7 @@
  */
 import { isAbsolute, resolve } from "node:path";
 import type { SignalName } from "../runtime/types.ts";
-import type { ParsedSettings } from "./schema.ts";
+import type { ParsedSettings, RESTART_POLICIES } from "./schema.ts";
 
 /** A companion with every option filled in; the fields its config hash covers. */
 export interface ResolvedCompanion {
@@ -24,6 +24,14 @@ export interface ResolvedCompanion {
   stdout: string;
   /** "inherit", "stdout" or an absolute file path. */
   stderr: string;
+  /** When it is started again after exiting on its own (not in the config hash: applied in place). */
+  restart_policy: (typeof RESTART_POLICIES)[number];
+  /** Seconds in BACKOFF (not hashed). */
+  restart_delay: number;
+  /** Upper bound of a doubling delay; equal to restart_delay for a fixed one (not hashed). */
+  restart_delay_max: number;
+  /** Consecutive failed starts before FATAL; null: forever (not hashed). */
+  start_retries: number | null;
 }
 
 /** Everything the companion manager runs with. */
@@ -49,6 +57,18 @@ function outputTarget(cwd: string, target: string): string {
   return target === "inherit" || target === "stdout" ? target : absolute(cwd, target);
 }
 
+/** A companion's restart settings, each from the spec or else its `companion_*` default. */
+function restartSettings(
+  spec: ParsedSettings["companion_workers"][number],
+  parsed: ParsedSettings,
+): Pick<ResolvedCompanion, "restart_policy" | "restart_delay" | "restart_delay_max" | "start_retries"> {
+  const delay = spec.restart_delay ?? parsed.companion_restart_delay;
+  // A max below the delay would shrink it: the delay is the floor.
+  const max = Math.max(delay, spec.restart_delay_max ?? parsed.companion_restart_delay_max ?? delay);
+  const retries = spec.start_retries === undefined ? parsed.companion_start_retries : spec.start_retries;
+  return { restart_policy: spec.restart_policy ?? parsed.companion_restart_policy, restart_delay: delay, restart_delay_max: max, start_retries: retries };
+}
+
 /** Resolves parsed settings against the master's working directory. */
 export function resolveSettings(parsed: ParsedSettings, masterCwd: string): Settings {
   const companions: ResolvedCompanion[] = parsed.companion_workers.map((spec) => {
@@ -64,6 +84,7 @@ export function resolveSettings(parsed: ParsedSettings, masterCwd: string): Sett
       startsecs: spec.startsecs ?? parsed.companion_startsecs,
       stdout: outputTarget(cwd, spec.stdout ?? parsed.companion_stdout),
       stderr: outputTarget(cwd, spec.stderr ?? parsed.companion_stderr),
+      ...restartSettings(spec, parsed),
     };
   });
   const slowestStop = Math.max(0, ...companions.map((c) => c.stop_timeout));

@@ -44,6 +44,16 @@ const Env = v.pipe(
 
 const COMPANION_NAME = /^[A-Za-z0-9_][A-Za-z0-9_.@-]*$/;
 
+/** When a companion that exited on its own is started again. */
+export const RESTART_POLICIES = ["always", "on-failure", "never"] as const;
+
+const RestartPolicy = v.picklist(RESTART_POLICIES, `expected one of ${RESTART_POLICIES.map((p) => `"${p}"`).join(", ")}`);
+
+/** Consecutive failed starts before FATAL: a whole number from 1, or null (retry forever). */
+const StartRetries = v.nullable(
+  v.pipe(v.number("expected a whole number"), v.integer("expected a whole number"), v.minValue(1, "must be at least 1 (or null: retry forever)")),
+);
+
 /** One companion as written in a config file. Unknown keys are errors. */
 export const CompanionSpecSchema = v.strictObject(
   {
@@ -63,6 +73,10 @@ export const CompanionSpecSchema = v.strictObject(
     startsecs: v.optional(Seconds),
     stdout: v.optional(StdoutTarget),
     stderr: v.optional(StderrTarget),
+    restart_policy: v.optional(RestartPolicy),
+    restart_delay: v.optional(Seconds),
+    restart_delay_max: v.optional(Seconds),
+    start_retries: v.optional(StartRetries),
   },
   "unknown key",
 );
@@ -109,6 +123,9 @@ export const COMPANION_SETTING_NAMES = [
   "companion_reload_timeout",
   "companion_startsecs",
   "companion_restart_delay",
+  "companion_restart_delay_max",
+  "companion_restart_policy",
+  "companion_start_retries",
   "companion_stdout",
   "companion_stderr",
   "companion_cwd",
@@ -138,7 +155,12 @@ export const SETTING_DOCS: Record<string, string> = {
   companion_stop_timeout: "Default seconds between the stop signal and SIGKILL.",
   companion_reload_timeout: "Default seconds to wait for the old process on restart before SIGKILL.",
   companion_startsecs: "Default seconds a companion must stay up to count as RUNNING.",
-  companion_restart_delay: "Seconds in BACKOFF before a companion that exited is started again.",
+  companion_restart_delay: "Default seconds in BACKOFF before a companion that exited is started again.",
+  companion_restart_delay_max:
+    "Default upper bound of the restart delay: when larger than restart_delay, each consecutive crash doubles the delay up to it (the count starts over once a run lasts longer than it). Unset: a fixed delay.",
+  companion_restart_policy: 'Default restart policy: "always", "on-failure" (a clean exit 0 is final) or "never". A companion that exits and is not restarted is EXITED.',
+  companion_start_retries:
+    "Default number of consecutive exits before startsecs (or failed spawns) after which a companion is FATAL and not retried; null retries forever.",
   companion_stdout: 'Default stdout of companions: a file path (appended to) or "inherit".',
   companion_stderr: 'Default stderr of companions: a file path, "stdout" or "inherit".',
   companion_cwd: "Default working directory of companions.",
@@ -170,6 +192,9 @@ const SETTINGS_ENTRIES = {
   companion_reload_timeout: v.optional(Seconds, 60),
   companion_startsecs: v.optional(Seconds, 1),
   companion_restart_delay: v.optional(Seconds, 5),
+  companion_restart_delay_max: v.optional(v.nullable(Seconds), null),
+  companion_restart_policy: v.optional(RestartPolicy, "always"),
+  companion_start_retries: v.optional(StartRetries, null),
   companion_stdout: v.optional(StdoutTarget, "inherit"),
   companion_stderr: v.optional(StderrTarget, "inherit"),
   companion_cwd: v.optional(v.nullable(NonEmptyString), null),
@@ -190,6 +215,10 @@ export const COMPANION_KEY_DOCS: Record<string, string> = {
   startsecs: "Seconds it must stay up to count as RUNNING (default: companion_startsecs).",
   stdout: 'A file path (appended to) or "inherit" (default: companion_stdout).',
   stderr: 'A file path, "stdout" or "inherit" (default: companion_stderr).',
+  restart_policy: '"always", "on-failure" or "never" (default: companion_restart_policy).',
+  restart_delay: "Seconds in BACKOFF before it is started again (default: companion_restart_delay).",
+  restart_delay_max: "Upper bound of a doubling restart delay (default: companion_restart_delay_max, else restart_delay: fixed).",
+  start_retries: "Consecutive exits before startsecs after which it is FATAL (default: companion_start_retries; null: forever).",
 };
 
 /** The settings schema. A `looseObject`: unknown settings are reported as warnings by the loader. */

@@ -6,7 +6,7 @@
  */
 
 /** A companion's state as the wire spells it. */
-export type CompanionStateName = "STOPPED" | "STARTING" | "RUNNING" | "BACKOFF" | "STOPPING";
+export type CompanionStateName = "STOPPED" | "STARTING" | "RUNNING" | "BACKOFF" | "STOPPING" | "EXITED" | "FATAL";
 
 /** One companion in a `status` reply (docs/protocol.md). */
 export interface CompanionStatus {

@@ -16,7 +16,7 @@ import type { Http, Processes, SignalName } from "../runtime/index.ts";
 import type { Clock } from "../supervise/clock.ts";
 import { createDeadlines } from "../supervise/deadlines.ts";
 import { createSupervisor } from "../supervise/interpreter.ts";
-import type { ChildRecord, ChildSpec } from "../supervise/machine.ts";
+import { DOWN_STATES, type ChildRecord, type ChildSpec } from "../supervise/machine.ts";
 import { fixedDelay } from "../supervise/policy.ts";
 import { withTimeout } from "../supervise/timeout.ts";
 import type { WorkerMessage } from "./worker-channel.ts";
@@ -204,7 +204,7 @@ export function createWorkerPool(deps: WorkerPoolDeps): WorkerPool {
     for (const name of names) supervisor.dispatch(name, { type: "shutdown", timeoutMs, signal });
   }
 
-  const allStopped = () => [...supervisor.records()].every((r) => r.state === "STOPPED" && !r.spawning);
+  const allStopped = () => [...supervisor.records()].every((r) => DOWN_STATES.includes(r.state) && !r.spawning);
 
   /** Replaces a retiring worker: the new one first, then the old one stops gracefully. */
   async function replace(name: string): Promise<void> {

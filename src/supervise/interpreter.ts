@@ -38,6 +38,8 @@ export interface ChildKind<S extends ChildSpec> {
 export interface ExitNote {
   reason?: string | null;
   delayMs?: number;
+  /** Starting it again cannot help (a companion whose target cannot be loaded): FATAL at once. */
+  fatal?: boolean;
 }
 
 /** What the supervisor needs from the world. */
@@ -126,7 +128,7 @@ export function createSupervisor<S extends ChildSpec>(deps: SupervisorDeps, kind
           if (children.get(name) === child) children.delete(name);
           const note = kind.onExited?.(name, child, spec, status) ?? {};
           if (records.get(name)?.pid === child.pid) {
-            dispatch(name, { type: "exited", exitCode: status.exitCode, signal: status.signal, reason: note.reason ?? null, delayMs: note.delayMs });
+            dispatch(name, { type: "exited", exitCode: status.exitCode, signal: status.signal, reason: note.reason ?? null, delayMs: note.delayMs, fatal: note.fatal });
           }
         });
       },

@@ -1,6 +1,6 @@
 import { describe, expect, test } from "bun:test";
 import { createRecord, transition, type ChildEvent, type ChildRecord, type ChildSpec, type ChildState, type Effect } from "./machine.ts";
-import { backoff, fixedDelay } from "./policy.ts";
+import { backoff, fixedDelay, type RestartPolicy } from "./policy.ts";
 
 const T0 = 1_000_000;
 const spec: ChildSpec = { name: "rq", stop_signal: "SIGTERM", stop_timeout: 2, reload_timeout: 3, startsecs: 1 };
@@ -28,6 +28,15 @@ function inState(state: CompanionState): CompanionRecord {
       return step(running, { type: "exited", exitCode: 1, signal: null });
     case "STOPPING":
       return step(running, { type: "stop" });
+    case "EXITED": {
+      const once: RestartPolicy = { ...fixedDelay(500), when: "never" };
+      const up = step(step(step(createRecord(spec, once), { type: "start" }), { type: "spawned", pid: 100 }), { type: "startsecs-elapsed" });
+      return step(up, { type: "exited", exitCode: 0, signal: null });
+    }
+    case "FATAL": {
+      const oneTry: RestartPolicy = { ...fixedDelay(500), startRetries: 1 };
+      return step(step(step(createRecord(spec, oneTry), { type: "start" }), { type: "spawned", pid: 100 }), { type: "exited", exitCode: 1, signal: null });
+    }
   }
 }
 
@@ -54,6 +63,13 @@ describe("the command table (docs/states.md)", () => {
     ["RUNNING", "restart", "STOPPING", true, "restarting", ["clear-timer:startsecs", "stop"]],
     ["BACKOFF", "restart", "STARTING", true, "starting", ["clear-timer:retry", "spawn"]],
     ["STOPPING", "restart", "STOPPING", false, "is stopping, retry later", []],
+
+    ["EXITED", "start", "STARTING", true, "starting", ["spawn"]],
+    ["EXITED", "stop", "STOPPED", true, "stopped", []],
+    ["EXITED", "restart", "STARTING", true, "starting", ["spawn"]],
+    ["FATAL", "start", "STARTING", true, "starting", ["spawn"]],
+    ["FATAL", "stop", "STOPPED", true, "stopped", []],
+    ["FATAL", "restart", "STARTING", true, "starting", ["spawn"]],
   ];
   for (const [state, command, nextState, ok, message, effects] of table) {
     test(`${command} in ${state} -> ${nextState} (${message})`, () => {
@@ -254,5 +270,107 @@ describe("restart policies and readiness", () => {
     expect(step(started.next, { type: "ready" }).state).toBe("RUNNING");
     const failed = transition(started.next, { type: "exited", exitCode: 3, signal: null }, T0);
     expect(failed.effects).toContainEqual({ type: "log", level: "warn", message: "exited with status 3 before it was ready; restarting in 0s" });
+  });
+});
+
+describe("every state × every event (docs/states.md)", () => {
+  const EVENTS: Array<[string, ChildEvent]> = [
+    ["start", { type: "start" }],
+    ["stop", { type: "stop" }],
+    ["restart", { type: "restart" }],
+    ["remove", { type: "remove" }],
+    ["reconfigure", { type: "reconfigure", spec: { ...spec, stop_timeout: 9 } }],
+    ["shutdown", { type: "shutdown", timeoutMs: null }],
+    ["spawned", { type: "spawned", pid: 200 }],
+    ["spawn-failed", { type: "spawn-failed", error: "no such file" }],
+    ["exited", { type: "exited", exitCode: 1, signal: null }],
+    ["startsecs", { type: "startsecs-elapsed" }],
+    ["ready", { type: "ready" }],
+    ["retry-due", { type: "retry-due" }],
+    ["killed", { type: "killed" }],
+  ];
+  // The next state for each event, in the order of EVENTS; "gone" when the record is dropped.
+  const TABLE: Record<CompanionState, string> = {
+    //         start     stop     restart  remove   reconf   shutdown spawned  spawn-f  exited   startsecs ready   retry    killed
+    STOPPED: "STARTING STOPPED  STARTING gone     STOPPED  STOPPED  STOPPED  STOPPED  STOPPED  STOPPED  STOPPED  STOPPED  STOPPED",
+    STARTING: "STARTING STOPPING STOPPING STOPPING STOPPING STOPPING STARTING STARTING BACKOFF  RUNNING  RUNNING  STARTING STARTING",
+    RUNNING: "RUNNING  STOPPING STOPPING STOPPING STOPPING STOPPING RUNNING  RUNNING  BACKOFF  RUNNING  RUNNING  RUNNING  RUNNING",
+    BACKOFF: "STARTING STOPPED  STARTING gone     STARTING STOPPED  BACKOFF  BACKOFF  BACKOFF  BACKOFF  BACKOFF  STARTING BACKOFF",
+    STOPPING: "STOPPING STOPPING STOPPING STOPPING STOPPING STOPPING STOPPING STOPPING STOPPED  STOPPING STOPPING STOPPING STOPPING",
+    EXITED: "STARTING STOPPED  STARTING gone     STARTING EXITED   EXITED   EXITED   EXITED   EXITED   EXITED   EXITED   EXITED",
+    FATAL: "STARTING STOPPED  STARTING gone     STARTING FATAL    FATAL    FATAL    FATAL    FATAL    FATAL    FATAL    FATAL",
+  };
+  for (const [state, row] of Object.entries(TABLE) as Array<[CompanionState, string]>) {
+    const expected = row.split(/\s+/);
+    EVENTS.forEach(([eventName, event], i) => {
+      test(`${state} + ${eventName} -> ${expected[i]}`, () => {
+        const { next, effects } = transition(inState(state), event, T0);
+        const removed = effects.some((effect) => effect.type === "removed");
+        expect(removed ? "gone" : next.state).toBe(expected[i] ?? "?");
+      });
+    });
+  }
+});
+
+describe("EXITED and FATAL", () => {
+  const up = (policy: RestartPolicy, startsecs: number | null = 1) => {
+    const started = step(step(createRecord({ ...spec, startsecs }, policy), { type: "start" }), { type: "spawned", pid: 100 });
+    return startsecs === null ? started : step(started, { type: "startsecs-elapsed" });
+  };
+
+  test("restart_policy: always restarts any exit; on-failure stops at a clean exit 0; never stops at any", () => {
+    const clean = { type: "exited", exitCode: 0, signal: null } as const;
+    const crash = { type: "exited", exitCode: 2, signal: null } as const;
+    const killed = { type: "exited", exitCode: null, signal: "SIGKILL" } as const;
+    expect(step(up(fixedDelay(500)), clean).state).toBe("BACKOFF");
+    expect(step(up({ ...fixedDelay(500), when: "on-failure" }), clean).state).toBe("EXITED");
+    expect(step(up({ ...fixedDelay(500), when: "on-failure" }), crash).state).toBe("BACKOFF");
+    expect(step(up({ ...fixedDelay(500), when: "on-failure" }), killed).state).toBe("BACKOFF");
+    const never = transition(up({ ...fixedDelay(500), when: "never" }), crash, T0);
+    expect(never.next).toMatchObject({ state: "EXITED", pid: null, nextRetryAt: null, lastExit: { exitCode: 2 } });
+    expect(never.effects).toContainEqual({ type: "log", level: "info", message: "exited with status 2; not restarted (restart_policy never)" });
+  });
+
+  test("start_retries: the Nth consecutive exit before startsecs is FATAL; a run that got up resets the count", () => {
+    const policy: RestartPolicy = { ...fixedDelay(100), startRetries: 3 };
+    const early = (record: CompanionRecord) => step(step(record, { type: "spawned", pid: 7 }), { type: "exited", exitCode: 1, signal: null });
+    let record = step(createRecord(spec, policy), { type: "start" });
+    record = early(record);
+    expect(record).toMatchObject({ state: "BACKOFF", startFailures: 1 });
+    record = early(step(record, { type: "retry-due" }));
+    expect(record).toMatchObject({ state: "BACKOFF", startFailures: 2 });
+    const up = step(step(step(record, { type: "retry-due" }), { type: "spawned", pid: 8 }), { type: "startsecs-elapsed" });
+    expect(up).toMatchObject({ state: "RUNNING", startFailures: 0 });
+    record = step(up, { type: "exited", exitCode: 1, signal: null });
+    for (let i = 0; i < 2; i++) record = early(step(record, { type: "retry-due" }));
+    expect(record.state).toBe("BACKOFF");
+    const fatal = transition(step(record, { type: "retry-due" }), { type: "spawned", pid: 9 }, T0);
+    const gaveUp = transition(fatal.next, { type: "exited", exitCode: 1, signal: null }, T0);
+    expect(gaveUp.next).toMatchObject({ state: "FATAL", startFailures: 3, lastError: "exited 3 times in a row before startsecs" });
+    expect(types(gaveUp.effects)).toEqual(["clear-timer:startsecs"]);
+    // A start by hand begins the count again.
+    expect(step(gaveUp.next, { type: "start" })).toMatchObject({ state: "STARTING", startFailures: 0 });
+  });
+
+  test("failed spawns count as failed starts", () => {
+    const record = step(createRecord(spec, { ...fixedDelay(100), startRetries: 2 }), { type: "start" });
+    const once = step(record, { type: "spawn-failed", error: "no such file" });
+    expect(once.state).toBe("BACKOFF");
+    const twice = step(step(once, { type: "retry-due" }), { type: "spawn-failed", error: "no such file" });
+    expect(twice).toMatchObject({ state: "FATAL", lastError: "no such file (2 failed starts in a row)" });
+  });
+
+  test("an exit that says retrying cannot help is FATAL at once, with the reason", () => {
+    const starting = step(step(createRecord(spec, fixedDelay(100)), { type: "start" }), { type: "spawned", pid: 5 });
+    const result = transition(starting, { type: "exited", exitCode: 78, signal: null, reason: 'export "nope" of ./w.ts: no such export', fatal: true }, T0);
+    expect(result.next).toMatchObject({ state: "FATAL", lastError: 'export "nope" of ./w.ts: no such export' });
+    expect(types(result.effects)).toEqual(["clear-timer:startsecs"]);
+  });
+
+  test("a reread that changes the spec of an EXITED or FATAL child starts it; one that does not, does nothing", () => {
+    for (const state of ["EXITED", "FATAL"] as const) {
+      const result = transition(inState(state), { type: "reconfigure", spec: { ...spec, stop_timeout: 9 } }, T0);
+      expect(result.next).toMatchObject({ state: "STARTING", spec: { stop_timeout: 9 }, startFailures: 0 });
+    }
   });
 });

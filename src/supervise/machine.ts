@@ -5,11 +5,11 @@
  * table it implements; interpreter.ts runs the effects.
  */
 import { formatExit } from "../runtime/index.ts";
-import { nextRestartDelay } from "./policy.ts";
+import { nextRestartDelay, shouldRestart, startRetriesExhausted } from "./policy.ts";
 import type { AfterStop, ChildEvent, ChildRecord, ChildSpec, Effect, LastExit, Transition, WaitTarget } from "./record.ts";
 import type { SignalName } from "../runtime/index.ts";
 
-export { createRecord } from "./record.ts";
+export { createRecord, DOWN_STATES } from "./record.ts";
 export type { AfterStop, ChildEvent, ChildRecord, ChildSpec, ChildState, Effect, LastExit, TimerKind, Transition, WaitTarget } from "./record.ts";
 
 const secondsToMs = (seconds: number) => Math.round(seconds * 1000);
@@ -61,16 +61,26 @@ function backoff<S extends ChildSpec>(record: ChildRecord<S>, now: number, effec
   };
 }
 
+/** Leave it down without a retry: EXITED (its restart policy says so) or FATAL (starting it again cannot help). */
+function giveUp<S extends ChildSpec>(record: ChildRecord<S>, state: "EXITED" | "FATAL", lastError: string | null, effects: Effect<S>[]): Transition<S> {
+  return { next: { ...record, state, pid: null, spawning: false, spawnedAt: null, nextRetryAt: null, lastError }, effects };
+}
+
+/** Started by hand (or by a reread): the count of failed starts begins again. */
+const byHand = <S extends ChildSpec>(record: ChildRecord<S>): ChildRecord<S> => ({ ...record, startFailures: 0 });
+
 function onStart<S extends ChildSpec>(record: ChildRecord<S>): Transition<S> {
   switch (record.state) {
     case "STOPPED":
-      return spawn(record, [reply(true, "starting", "RUNNING")]);
+    case "EXITED":
+    case "FATAL":
+      return spawn(byHand(record), [reply(true, "starting", "RUNNING")]);
     case "STARTING":
       return unchanged(record, [reply(true, "already starting", "RUNNING")]);
     case "RUNNING":
       return unchanged(record, [reply(true, "already running")]);
     case "BACKOFF":
-      return spawn(record, [{ type: "clear-timer", timer: "retry" }, reply(true, "starting", "RUNNING")]);
+      return spawn(byHand(record), [{ type: "clear-timer", timer: "retry" }, reply(true, "starting", "RUNNING")]);
     case "STOPPING":
       return unchanged(record, [reply(false, "is stopping, retry later")]);
   }
@@ -88,6 +98,9 @@ function onStop<S extends ChildSpec>(record: ChildRecord<S>): Transition<S> {
         next: { ...record, state: "STOPPED", stoppedManually: true, nextRetryAt: null },
         effects: [{ type: "clear-timer", timer: "retry" }, reply(true, "stopped")],
       };
+    case "EXITED":
+    case "FATAL":
+      return { next: { ...record, state: "STOPPED", stoppedManually: true }, effects: [reply(true, "stopped")] };
     case "STOPPING":
       // A stop while a restart is under way cancels the start that would follow.
       return unchanged({ ...record, stoppedManually: true, afterStop: record.afterStop === "remove" ? "remove" : "stopped" }, [
@@ -99,12 +112,14 @@ function onStop<S extends ChildSpec>(record: ChildRecord<S>): Transition<S> {
 function onRestart<S extends ChildSpec>(record: ChildRecord<S>): Transition<S> {
   switch (record.state) {
     case "STOPPED":
-      return spawn(record, [reply(true, "starting", "RUNNING")]);
+    case "EXITED":
+    case "FATAL":
+      return spawn(byHand(record), [reply(true, "starting", "RUNNING")]);
     case "STARTING":
     case "RUNNING":
       return beginStop(record, "start", secondsToMs(record.spec.reload_timeout), [reply(true, "restarting", "RUNNING")]);
     case "BACKOFF":
-      return spawn(record, [{ type: "clear-timer", timer: "retry" }, reply(true, "starting", "RUNNING")]);
+      return spawn(byHand(record), [{ type: "clear-timer", timer: "retry" }, reply(true, "starting", "RUNNING")]);
     case "STOPPING":
       return unchanged(record, [reply(false, "is stopping, retry later")]);
   }
@@ -113,6 +128,8 @@ function onRestart<S extends ChildSpec>(record: ChildRecord<S>): Transition<S> {
 function onRemove<S extends ChildSpec>(record: ChildRecord<S>): Transition<S> {
   switch (record.state) {
     case "STOPPED":
+    case "EXITED":
+    case "FATAL":
       return unchanged(record, [{ type: "removed" }]);
     case "BACKOFF":
       return unchanged(record, [{ type: "clear-timer", timer: "retry" }, { type: "removed" }]);
@@ -134,7 +151,11 @@ function onReconfigure<S extends ChildSpec>(record: ChildRecord<S>, spec: S): Tr
     case "RUNNING":
       return beginStop(withSpec, "start", secondsToMs(record.spec.reload_timeout), []);
     case "BACKOFF":
-      return spawn(withSpec, [{ type: "clear-timer", timer: "retry" }]);
+      return spawn(byHand(withSpec), [{ type: "clear-timer", timer: "retry" }]);
+    case "EXITED":
+    case "FATAL":
+      // A changed spec may be what it needed: start it.
+      return spawn(byHand(withSpec), []);
     case "STOPPING":
       // Applied when it starts next (after a restart, or by hand after a stop).
       // A child being removed that a reread brings back starts again once stopped.
@@ -147,6 +168,8 @@ function onShutdown<S extends ChildSpec>(record: ChildRecord<S>, event: Extract<
   const timeoutMs = event.timeoutMs === null ? stopMs : Math.min(stopMs, event.timeoutMs);
   switch (record.state) {
     case "STOPPED":
+    case "EXITED":
+    case "FATAL":
       return unchanged(record);
     case "BACKOFF":
       return { next: { ...record, state: "STOPPED", nextRetryAt: null }, effects: [{ type: "clear-timer", timer: "retry" }] };
@@ -175,16 +198,21 @@ function onSpawned<S extends ChildSpec>(record: ChildRecord<S>, pid: number, now
   }
   const log: Effect<S> = { type: "log", level: "info", message: `spawned with pid ${pid}` };
   const { startsecs } = record.spec;
-  if (startsecs === 0) return { next: { ...started, state: "RUNNING", lastError: null }, effects: [log] };
+  if (startsecs === 0) return { next: { ...started, state: "RUNNING", lastError: null, startFailures: 0 }, effects: [log] };
   if (startsecs === null) return { next: started, effects: [log] };
   return { next: started, effects: [log, { type: "set-timer", timer: "startsecs", delayMs: secondsToMs(startsecs) }] };
 }
 
 function onSpawnFailed<S extends ChildSpec>(record: ChildRecord<S>, error: string, now: number): Transition<S> {
   if (!record.spawning) return unchanged(record);
-  const failed = { ...record, spawning: false, pid: null };
+  const failed = { ...record, spawning: false, pid: null, startFailures: record.startFailures + 1 };
   const log: Effect<S> = { type: "log", level: "error", message: `spawn failed: ${error}` };
   if (record.state === "STOPPING") return finishStop({ ...failed, lastError: error }, [log]);
+  if (startRetriesExhausted(record.restart, failed.startFailures)) {
+    return giveUp(failed, "FATAL", `${error} (${failed.startFailures} failed start${failed.startFailures === 1 ? "" : "s"} in a row)`, [
+      { ...log, message: `spawn failed: ${error}; not retried (start_retries ${record.restart.startRetries})` },
+    ]);
+  }
   return backoff(failed, now, [log], error, nextRestartDelay(record.restart, record.lastDelayMs, 0));
 }
 
@@ -205,15 +233,31 @@ function onExited<S extends ChildSpec>(record: ChildRecord<S>, event: Extract<Ch
   switch (record.state) {
     case "STARTING":
     case "RUNNING": {
-      const during = record.state !== "STARTING" ? "" : record.spec.startsecs === null ? " before it was ready" : " before startsecs";
+      const early = record.state === "STARTING";
+      const during = !early ? "" : record.spec.startsecs === null ? " before it was ready" : " before startsecs";
+      const clear: Effect<S> = { type: "clear-timer", timer: "startsecs" };
+      if (event.fatal === true) {
+        return giveUp(exited, "FATAL", event.reason ?? how, [clear, { type: "log", level: "error", message: `${how}${during}${why}; not retried: it cannot start` }]);
+      }
+      if (!shouldRestart(record.restart, event.exitCode, event.signal)) {
+        return giveUp(exited, "EXITED", event.reason ?? null, [
+          clear,
+          { type: "log", level: "info", message: `${how}${during}${why}; not restarted (restart_policy ${record.restart.when ?? "always"})` },
+        ]);
+      }
+      const failures = early ? record.startFailures + 1 : 0;
+      if (early && startRetriesExhausted(record.restart, failures)) {
+        const gaveUp = `exited ${failures} time${failures === 1 ? "" : "s"} in a row${during}`;
+        return giveUp({ ...exited, startFailures: failures }, "FATAL", event.reason ?? gaveUp, [
+          clear,
+          { type: "log", level: "error", message: `${how}${during}${why}; ${gaveUp}: not retried (start_retries ${record.restart.startRetries})` },
+        ]);
+      }
       const delayMs = event.delayMs ?? nextRestartDelay(record.restart, record.lastDelayMs, now - (record.spawnedAt ?? now));
       return backoff(
-        exited,
+        { ...exited, startFailures: failures },
         now,
-        [
-          { type: "clear-timer", timer: "startsecs" },
-          { type: "log", level: "warn", message: `${how}${during}${why}; restarting in ${delayMs / 1000}s` },
-        ],
+        [clear, { type: "log", level: "warn", message: `${how}${during}${why}; restarting in ${delayMs / 1000}s` }],
         event.reason ?? null,
         delayMs,
       );
@@ -228,7 +272,7 @@ function onExited<S extends ChildSpec>(record: ChildRecord<S>, event: Extract<Ch
 /** STARTING → RUNNING once the process is up (startsecs passed, or it said so). */
 function onUp<S extends ChildSpec>(record: ChildRecord<S>): Transition<S> {
   return record.state === "STARTING" && record.pid !== null
-    ? { next: { ...record, state: "RUNNING", lastError: null }, effects: [{ type: "log", level: "info", message: "running" }] }
+    ? { next: { ...record, state: "RUNNING", lastError: null, startFailures: 0 }, effects: [{ type: "log", level: "info", message: "running" }] }
     : unchanged(record);
 }
 

@@ -5,8 +5,11 @@
  * 30 s for the manager). See docs/behaviour.md.
  */
 
-/** How a child that exited on its own is started again. */
-export type RestartPolicy =
+/** When a child that exited on its own is started again: always, only after a failure (not after a clean exit 0), or never. */
+export type RestartWhen = "always" | "on-failure" | "never";
+
+/** How long a child that exited waits in BACKOFF before it is started again. */
+export type DelayPolicy =
   | { readonly kind: "fixed"; readonly delayMs: number }
   | {
       readonly kind: "backoff";
@@ -18,13 +21,21 @@ export type RestartPolicy =
       readonly stableMs: number;
     };
 
+/** How a child that exited on its own is started again: the delay, and (optionally) whether and how often. */
+export type RestartPolicy = DelayPolicy & {
+  /** Default "always". */
+  readonly when?: RestartWhen;
+  /** The Nth consecutive exit before the child was up makes it FATAL; null or absent: retry forever. */
+  readonly startRetries?: number | null;
+};
+
 /** A fixed delay between an exit and the next start. */
-export function fixedDelay(delayMs: number): RestartPolicy {
+export function fixedDelay(delayMs: number): DelayPolicy {
   return { kind: "fixed", delayMs };
 }
 
 /** A delay that doubles from `initialMs` up to `maxMs` while runs stay shorter than `stableMs`. */
-export function backoff(initialMs: number, maxMs: number, stableMs: number): RestartPolicy {
+export function backoff(initialMs: number, maxMs: number, stableMs: number): DelayPolicy {
   return { kind: "backoff", initialMs, maxMs, stableMs };
 }
 
@@ -46,4 +57,22 @@ export function nextRestartDelay(policy: RestartPolicy, previousMs: number | nul
 export function currentRestartDelay(policy: RestartPolicy, lastDelayMs: number | null): number {
   if (policy.kind === "fixed") return policy.delayMs;
   return lastDelayMs ?? policy.initialMs;
+}
+
+/** Whether an exit (not asked for) is followed by a restart under `policy`. */
+export function shouldRestart(policy: RestartPolicy, exitCode: number | null, signal: string | null): boolean {
+  switch (policy.when ?? "always") {
+    case "always":
+      return true;
+    case "never":
+      return false;
+    case "on-failure":
+      return signal !== null || exitCode !== 0;
+  }
+}
+
+/** Whether `failures` consecutive exits before the child was up exhaust its start retries. */
+export function startRetriesExhausted(policy: RestartPolicy, failures: number): boolean {
+  const limit = policy.startRetries ?? null;
+  return limit !== null && failures >= limit;
 }

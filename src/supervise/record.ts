@@ -7,8 +7,11 @@
 import type { SignalName } from "../runtime/index.ts";
 import type { RestartPolicy } from "./policy.ts";
 
-/** The states of a supervised child. */
-export type ChildState = "STOPPED" | "STARTING" | "RUNNING" | "BACKOFF" | "STOPPING";
+/** The states of a supervised child. EXITED: exited and not restarted (its restart policy); FATAL: gave up starting it. */
+export type ChildState = "STOPPED" | "STARTING" | "RUNNING" | "BACKOFF" | "STOPPING" | "EXITED" | "FATAL";
+
+/** The states in which a child has no process and none is on its way. */
+export const DOWN_STATES: readonly ChildState[] = ["STOPPED", "EXITED", "FATAL"];
 
 /** What the machine reads of a child's spec; a kind's own spec carries more. */
 export interface ChildSpec {
@@ -65,6 +68,8 @@ export interface ChildRecord<S extends ChildSpec = ChildSpec> {
   readonly spawnCount: number;
   readonly exitCount: number;
   readonly killCount: number;
+  /** Consecutive exits (or failed spawns) before the child was up; reset once it is RUNNING or started by hand. */
+  readonly startFailures: number;
 }
 
 /** Inputs to the machine: operator commands, process news and timers. */
@@ -78,8 +83,11 @@ export type ChildEvent<S extends ChildSpec = ChildSpec> =
   | { type: "shutdown"; timeoutMs: number | null; signal?: SignalName }
   | { type: "spawned"; pid: number }
   | { type: "spawn-failed"; error: string }
-  /** `delayMs`, when given, replaces the restart policy's delay for this exit. */
-  | { type: "exited"; exitCode: number | null; signal: string | null; reason?: string | null; delayMs?: number }
+  /**
+   * `delayMs`, when given, replaces the restart policy's delay for this exit;
+   * `fatal`: retrying cannot help (a companion whose target cannot be loaded).
+   */
+  | { type: "exited"; exitCode: number | null; signal: string | null; reason?: string | null; delayMs?: number; fatal?: boolean }
   | { type: "startsecs-elapsed" }
   /** The process says it is up (kinds whose startsecs is null). */
   | { type: "ready" }
@@ -132,5 +140,6 @@ export function createRecord<S extends ChildSpec>(spec: S, restart: RestartPolic
     spawnCount: 0,
     exitCount: 0,
     killCount: 0,
+    startFailures: 0,
   };
 }

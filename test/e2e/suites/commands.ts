@@ -1,5 +1,5 @@
 /**
- * Companion states and commands with real processes: every cell of the table in docs/states.md
+ * Companion states and commands with real processes: every cell of the command
  * table, crashes and restarts, SIGKILL after stop_timeout, the ctl's output
  * and exit statuses, and targets that cannot be loaded.
  */
@@ -155,7 +155,7 @@ export function commandTests(launcher: Launcher): void {
     });
   });
 
-  e2e("targets that cannot load go to BACKOFF with the reason; resolve exits 0, reject exits 1", async () => {
+  e2e("targets that cannot load are FATAL at once with the reason (no retry); resolve exits 0, reject exits 1", async () => {
     const config = {
       ...FAST,
       companion_restart_delay: 30,
@@ -168,15 +168,15 @@ export function commandTests(launcher: Launcher): void {
       ],
     };
     await withMaster(launcher, { config }, async (run) => {
-      const states = await run.waitStates({ "missing-export": "BACKOFF", "not-a-function": "BACKOFF", "missing-module": "BACKOFF", resolves: "BACKOFF", rejects: "BACKOFF" });
-      expect(states["missing-export"]).toMatchObject({ last_exit_code: 78, last_error: expect.stringContaining('export "nope"') });
-      expect(states["missing-export"]?.description).toMatch(/^exited with status 78: export "nope" of .*companions\.mjs: no such export, retrying in/);
+      const states = await run.waitStates({ "missing-export": "FATAL", "not-a-function": "FATAL", "missing-module": "FATAL", resolves: "BACKOFF", rejects: "BACKOFF" });
+      expect(states["missing-export"]).toMatchObject({ last_exit_code: 78, last_error: expect.stringContaining('export "nope"'), next_retry_at: null, restart_count: 0 });
+      expect(states["missing-export"]?.description).toMatch(/^gave up: export "nope" of .*companions\.mjs: no such export \(last: exited with status 78\)$/);
       expect(states["not-a-function"]?.last_error).toContain("it is number, not a function");
       expect(states["missing-module"]?.last_error).toMatch(/does-not-exist\.mjs/);
       expect(states.resolves).toMatchObject({ last_exit_code: 0 });
       expect(states.rejects).toMatchObject({ last_exit_code: 1 });
       expect(run.output()).toContain("rejected on purpose by rejects");
-      expect(run.output()).toMatch(/\[companion:missing-export\] exited with status 78 (before startsecs )?\(export "nope"/);
+      expect(run.output()).toMatch(/\[companion:missing-export\] exited with status 78 (before startsecs )?\(export "nope".*not retried: it cannot start/);
     });
   });
 }
