@@ -10,6 +10,7 @@ import { createMemoryPidRegistry, type PidRegistry } from "./pid-registry.ts";
 
 const companion = (name: string, extra: Partial<ResolvedCompanion> = {}): ResolvedCompanion => ({
   name,
+  group: name,
   target: `./${name}.ts:run`,
   cwd: "/srv",
   env: { ROLE: name },
