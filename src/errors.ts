@@ -39,11 +39,19 @@ export class ConfigError extends Error {
   /** The config file, or "command line", where the (first) problem is. */
   readonly source: string;
   readonly issues: readonly ConfigIssue[];
-  constructor(source: string, issues: readonly ConfigIssue[], options: { cause?: unknown } = {}) {
+  /** The errors, one per source, this one combines (itself when it combines none). */
+  readonly parts: readonly ConfigError[];
+  constructor(source: string, issues: readonly ConfigIssue[], options: { cause?: unknown; parts?: readonly ConfigError[] } = {}) {
     super(`${source}: ${issues.map(formatConfigIssue).join("; ")}`, { cause: options.cause });
     this.name = "ConfigError";
     this.source = source;
     this.issues = issues;
+    this.parts = options.parts ?? [this];
+  }
+
+  /** Every issue as one line naming its source: `file: path = value: message`. */
+  lines(): string[] {
+    return this.parts.flatMap((part) => part.issues.map((issue) => `${part.source}: ${formatConfigIssue(issue)}`));
   }
 
   /** One error for problems found in several sources: `a.ts: …; command line: …`. */
@@ -51,7 +59,7 @@ export class ConfigError extends Error {
     const [first] = errors;
     if (first === undefined) throw new Error("ConfigError.combine needs at least one error");
     if (errors.length === 1) return first;
-    const combined = new ConfigError(first.source, errors.flatMap((e) => e.issues));
+    const combined = new ConfigError(first.source, errors.flatMap((e) => e.issues), { parts: errors.flatMap((e) => e.parts) });
     combined.message = errors.map((e) => e.message).join("; ");
     return combined;
   }

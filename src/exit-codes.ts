@@ -12,6 +12,9 @@ export const EXIT_FAILURE = 1;
 /** A usage error, or a control socket that cannot be reached. */
 export const EXIT_USAGE = 2;
 
+/** `status` (ctl) when a companion listed is not RUNNING (supervisorctl's convention). */
+export const EXIT_NOT_RUNNING = 3;
+
 /** A worker that could not boot (gunicorn's WORKER_BOOT_ERROR); the master exits with it too. */
 export const WORKER_BOOT_ERROR = 3;
 

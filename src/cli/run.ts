@@ -13,6 +13,7 @@ import { VERSION } from "../version.ts";
 import { parseArgs, type ArgDef } from "./args.ts";
 import { UsageError } from "../errors.ts";
 import { EXIT_FAILURE, EXIT_OK, EXIT_USAGE, type CommandOutcome } from "../exit-codes.ts";
+import { didYouMean } from "../suggest.ts";
 
 const subCommands = {
   master: () => import("./commands/master.ts").then((m) => m.default),
@@ -20,13 +21,18 @@ const subCommands = {
   start: () => import("./commands/start.ts").then((m) => m.default),
   stop: () => import("./commands/stop.ts").then((m) => m.default),
   restart: () => import("./commands/restart.ts").then((m) => m.default),
+  signal: () => import("./commands/signal.ts").then((m) => m.default),
   reread: () => import("./commands/reread.ts").then((m) => m.default),
+  check: () => import("./commands/check.ts").then((m) => m.default),
   manager: () => import("./commands/manager.ts").then((m) => m.default),
   companion: () => import("./commands/companion.ts").then((m) => m.default),
   worker: () => import("./commands/worker.ts").then((m) => m.default),
 };
 
 type SubCommandName = keyof typeof subCommands;
+
+/** The commands an operator types (the manager, companion and worker roles are started by the master). */
+const PUBLIC_COMMANDS = Object.keys(subCommands).filter((name) => name !== "manager" && name !== "companion" && name !== "worker");
 
 const root = defineCommand({
   meta: {
@@ -79,7 +85,9 @@ async function dispatch(runtime: Runtime, argv: readonly string[]): Promise<Comm
       await showHelp(runtime, root as CommandDef);
       return EXIT_OK;
     }
-    throw new UsageError(name === undefined ? "no command given; try --help" : `unknown command "${name}"; try --help`);
+    if (name === undefined) throw new UsageError("no command given; try --help");
+    const hint = didYouMean(name, PUBLIC_COMMANDS);
+    throw new UsageError(`unknown command "${name}"${hint === "" ? "; try --help" : hint}`);
   }
   const command = (await subCommands[name as SubCommandName]()) as CommandDef;
   const { args, help } = parseArgs(argv, ((await command.args) ?? {}) as Record<string, ArgDef>, at);

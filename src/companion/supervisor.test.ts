@@ -10,6 +10,7 @@ import { createMemoryPidRegistry, type PidRegistry } from "./pid-registry.ts";
 
 const companion = (name: string, extra: Partial<ResolvedCompanion> = {}): ResolvedCompanion => ({
   name,
+  group: name,
   target: `./${name}.ts:run`,
   cwd: "/srv",
   env: { ROLE: name },
@@ -86,6 +87,23 @@ describe("the companions on a fake runtime and clock", () => {
     expect(stateOf("a")).toMatchObject({ state: "RUNNING", pid: a?.pid });
     // An idle companions has nothing scheduled: no polling.
     expect(clock.pendingCount()).toBe(0);
+  });
+
+  test("signal goes to the process group; names resolve to members, groups and all", async () => {
+    companions.start(config([companion("a"), companion("b:0", { group: "b" }), companion("b:1", { group: "b" })]));
+    await settle();
+    const a = runtime.children[0];
+    expect(companions.signal("a", "SIGHUP")).toEqual({ ok: true, name: "a", state: "STARTING", message: `sent SIGHUP to pid ${a?.pid}`, pid: a?.pid ?? null });
+    expect(runtime.signals).toContainEqual({ pid: -(a?.pid ?? 0), signal: "SIGHUP" });
+    expect(companions.signal("x", "SIGHUP")).toEqual({ ok: false, error: 'unknown companion "x"' });
+    expect(companions.resolve("b")).toEqual({ ok: true, names: ["b:0", "b:1"], several: true });
+    expect(companions.resolve("all")).toMatchObject({ ok: true, names: ["a", "b:0", "b:1"] });
+    expect(companions.status(["b"])).toMatchObject({ ok: true, records: [{ name: "b:0" }, { name: "b:1" }] });
+    expect(companions.status(["bb"])).toEqual({ ok: false, error: 'unknown companion "bb"; did you mean "b"?' });
+    await companions.command("stop", "a", false);
+    a?.exit({ exitCode: null, signal: "SIGTERM" });
+    await settle();
+    expect(companions.signal("a", "SIGHUP")).toEqual({ ok: false, error: "a: not running", name: "a", state: "STOPPED" });
   });
 
   test("a crash goes to BACKOFF and is restarted after restart_delay with a new pid", async () => {

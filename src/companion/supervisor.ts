@@ -10,13 +10,14 @@ import { hashCompanion } from "../config/hash.ts";
 import type { CompanionConfig, ResolvedCompanion } from "../config/resolve.ts";
 import { TARGET_LOAD_FAILED_EXIT_CODE } from "../exit-codes.ts";
 import type { Logger } from "../log.ts";
-import type { Processes, SpawnOptions } from "../runtime/index.ts";
+import type { Processes, SignalName, SpawnOptions } from "../runtime/index.ts";
 import type { Clock } from "../supervise/clock.ts";
 import { createSupervisor, type Supervisor } from "../supervise/interpreter.ts";
 import { DOWN_STATES, type ChildRecord, type ChildState, type WaitTarget } from "../supervise/machine.ts";
 import { backoff, fixedDelay, type RestartPolicy } from "../supervise/policy.ts";
 import { createLeftoverGroups } from "./leftover-groups.ts";
 import type { PidRegistry } from "./pid-registry.ts";
+import { resolveName, resolveNames, type NameResolution } from "./names.ts";
 import { readProcessStartTime } from "./proc.ts";
 import { settleWait, type WaitOutcome } from "./status.ts";
 
@@ -65,7 +66,12 @@ export interface RereadOutcome {
 export interface CompanionSupervisor {
   /** Creates a record per companion and starts them all. */
   start(config: CompanionConfig): void;
+  /** The records asked for: member names, group names (their members) or `all`; every record when none. */
   status(names?: readonly string[]): StatusOutcome;
+  /** Which members a request's name means (a member, a group, or `all`). */
+  resolve(name: string): NameResolution;
+  /** Sends `signal` to one companion's process group; an error when no process runs. */
+  signal(name: string, signal: SignalName): CommandOutcome;
   command(cmd: "start" | "stop" | "restart", name: string, wait: boolean): Promise<CommandOutcome>;
   /** Applies a new, already validated companion config (the second half of `reread`). */
   apply(config: CompanionConfig): RereadOutcome;
@@ -200,6 +206,8 @@ export function createCompanionSupervisor(deps: CompanionSupervisorDeps): Compan
     });
   }
 
+  const members = () => [...supervisor.records()].map((record) => ({ name: record.name, group: record.spec.group }));
+
   function addRecord(spec: ResolvedCompanion): void {
     supervisor.add(spec, companionRestartPolicy(spec));
     supervisor.dispatch(spec.name, { type: "start" });
@@ -222,10 +230,19 @@ export function createCompanionSupervisor(deps: CompanionSupervisorDeps): Compan
     },
 
     status(names) {
-      const unknown = (names ?? []).filter((name) => supervisor.get(name) === undefined);
-      if (unknown.length > 0) return { ok: false, error: `unknown companion${unknown.length > 1 ? "s" : ""} ${unknown.map((n) => `"${n}"`).join(", ")}` };
-      const wanted = names === undefined || names.length === 0 ? [...supervisor.records()] : names.map((name) => supervisor.get(name) as CompanionRecord);
-      return { ok: true, records: wanted };
+      const resolved = resolveNames(names, members());
+      if (!resolved.ok) return resolved;
+      return { ok: true, records: resolved.names.map((name) => supervisor.get(name) as CompanionRecord) };
+    },
+
+    resolve: (name) => resolveName(name, members()),
+
+    signal(name, signal) {
+      const record = supervisor.get(name);
+      if (record === undefined) return { ok: false, error: `unknown companion "${name}"` };
+      // Where the stop signal goes: the companion's process group.
+      if (record.pid === null || !deps.runtime.kill(-record.pid, signal)) return { ok: false, error: `${name}: not running`, name, state: record.state };
+      return { ok: true, name, state: record.state, message: `sent ${signal} to pid ${record.pid}`, pid: record.pid };
     },
 
     async command(cmd, name, wait) {

@@ -7,11 +7,12 @@
 import { isAbsolute, resolve } from "node:path";
 import * as v from "valibot";
 import { ConfigError, type ConfigIssue } from "../errors.ts";
+import { didYouMean } from "../suggest.ts";
 import type { ProcessInfo, Modules } from "../runtime/index.ts";
 import { toConfigIssues } from "./issues.ts";
 import { readConfigFile } from "./read-file.ts";
 import { companionConfigOf, resolveSettings, type CompanionConfig, type Settings } from "./resolve.ts";
-import { COMPANION_SETTING_NAMES, SETTING_NAMES, SettingsSchema } from "./schema.ts";
+import { COMPANION_SETTING_NAMES, CompanionSpecSchema, SETTING_NAMES, SettingsSchema } from "./schema.ts";
 
 /** Where settings come from; kept so that a reread or HUP can load them again. */
 export interface ConfigSources {
@@ -21,6 +22,8 @@ export interface ConfigSources {
   overrides: Record<string, unknown>;
   /** The master's working directory: relative paths resolve against it. */
   cwd: string;
+  /** Unknown or misplaced settings are errors instead of warnings (`check`, `master --check-config`). */
+  strict?: boolean;
 }
 
 /** Loaded settings and the warnings found on the way (unknown settings). */
@@ -36,6 +39,7 @@ export const COMMAND_LINE = "command line";
 
 const COMPANION_KEYS = new Set<string>(COMPANION_SETTING_NAMES);
 const KNOWN_KEYS = new Set(SETTING_NAMES);
+const SPEC_KEYS = Object.keys(CompanionSpecSchema.entries);
 const isCompanionKey = (key: string) => COMPANION_KEYS.has(key);
 const pick = (values: Record<string, unknown>, keep: (key: string) => boolean) =>
   Object.fromEntries(Object.entries(values).filter(([key]) => keep(key)));
@@ -45,6 +49,14 @@ class Layers {
   readonly merged: Record<string, unknown> = {};
   readonly origin = new Map<string, string>();
   readonly warnings: string[] = [];
+  /** The same findings as issues, by source, for a strict load. */
+  readonly ignored = new Map<string, ConfigIssue[]>();
+  /** Notes a setting that is ignored: a warning, and an issue should the load be strict. */
+  ignore(source: string, key: string, warning: string, issue: string, known: readonly string[]): void {
+    const hint = didYouMean(key, known);
+    this.warnings.push(`${source}: ${warning.replace("%s", `"${key}"`)}${hint}`);
+    this.ignored.set(source, [...(this.ignored.get(source) ?? []), { path: key, message: `${issue}${hint}` }]);
+  }
   add(values: Record<string, unknown>, source: string): void {
     for (const [key, value] of Object.entries(values)) {
       this.merged[key] = value;
@@ -58,11 +70,12 @@ function absoluteFile(cwd: string, file: string): string {
 }
 
 /** Reads `companion_config_file` and returns its companion_* settings (others are warned about). */
-async function readCompanionFile(runtime: ProcessInfo & Modules, file: string, warnings: string[]): Promise<Record<string, unknown>> {
+async function readCompanionFile(runtime: ProcessInfo & Modules, file: string, layers: Layers): Promise<Record<string, unknown>> {
   const values = await readConfigFile(runtime, file);
   for (const key of Object.keys(values)) {
     if (key === "companion_config_file" || !isCompanionKey(key)) {
-      warnings.push(`${file}: "${key}" is not a companion_* setting and is ignored in companion_config_file`);
+      const known = KNOWN_KEYS.has(key) ? [] : COMPANION_SETTING_NAMES.filter((name) => name !== "companion_config_file");
+      layers.ignore(file, key, "%s is not a companion_* setting and is ignored in companion_config_file", "not a companion_* setting (not allowed in companion_config_file)", known);
     }
   }
   return pick(values, (key) => isCompanionKey(key) && key !== "companion_config_file");
@@ -80,17 +93,17 @@ function checkDuplicateNames(companions: readonly { name: string }[]): ConfigIss
 }
 
 /** Validates the merged layers as a whole; every issue is reported against the source its setting came from. */
-function validate(layers: Layers, cwd: string): Settings {
+function validate(layers: Layers, cwd: string, strict = false): Settings {
   const result = v.safeParse(SettingsSchema, layers.merged);
   const sourceOf = (path: string) => layers.origin.get(path.split(/[.[]/)[0] ?? "") ?? COMMAND_LINE;
+  const bySource = new Map<string, ConfigIssue[]>(strict ? layers.ignored : []);
   if (!result.success) {
-    const bySource = new Map<string, ConfigIssue[]>();
-    for (const issue of toConfigIssues(result.issues, layers.merged)) {
+    for (const issue of toConfigIssues(result.issues, layers.merged, SPEC_KEYS)) {
       const source = sourceOf(issue.path);
       bySource.set(source, [...(bySource.get(source) ?? []), issue]);
     }
-    throw ConfigError.combine([...bySource].map(([source, issues]) => new ConfigError(source, issues)));
   }
+  if (bySource.size > 0 || !result.success) throw ConfigError.combine([...bySource].map(([source, issues]) => new ConfigError(source, issues)));
   const duplicates = checkDuplicateNames(result.output.companion_workers);
   if (duplicates.length > 0) throw new ConfigError(sourceOf("companion_workers"), duplicates);
   return resolveSettings(result.output, cwd);
@@ -104,7 +117,7 @@ export async function loadConfig(runtime: ProcessInfo & Modules, sources: Config
     const main = await readConfigFile(runtime, sources.configFile);
     for (const key of Object.keys(main)) {
       // "$schema" points editors at schema.json in a .json config.
-      if (!KNOWN_KEYS.has(key) && key !== "$schema") layers.warnings.push(`${sources.configFile}: unknown setting "${key}" (ignored)`);
+      if (!KNOWN_KEYS.has(key) && key !== "$schema") layers.ignore(sources.configFile, key, "unknown setting %s (ignored)", "unknown setting", SETTING_NAMES);
     }
     layers.add(pick(main, (key) => KNOWN_KEYS.has(key)), sources.configFile);
     mainCompanionSettings = pick(main, isCompanionKey);
@@ -112,10 +125,10 @@ export async function loadConfig(runtime: ProcessInfo & Modules, sources: Config
   const companionFile = sources.overrides.companion_config_file ?? layers.merged.companion_config_file;
   if (typeof companionFile === "string" && companionFile !== "") {
     const file = absoluteFile(sources.cwd, companionFile);
-    layers.add(await readCompanionFile(runtime, file, layers.warnings), file);
+    layers.add(await readCompanionFile(runtime, file, layers), file);
   }
   layers.add(sources.overrides, COMMAND_LINE);
-  return { settings: validate(layers, sources.cwd), warnings: layers.warnings, mainCompanionSettings };
+  return { settings: validate(layers, sources.cwd, sources.strict), warnings: layers.warnings, mainCompanionSettings };
 }
 
 /**
@@ -135,7 +148,7 @@ export async function reloadCompanionConfig(
   if (typeof companionFile === "string" && companionFile !== "") {
     layers.add(mainCompanionSettings, sources.configFile ?? COMMAND_LINE);
     const file = absoluteFile(sources.cwd, companionFile);
-    layers.add(await readCompanionFile(runtime, file, layers.warnings), file);
+    layers.add(await readCompanionFile(runtime, file, layers), file);
   } else if (sources.configFile !== null) {
     layers.add(pick(await readConfigFile(runtime, sources.configFile), isCompanionKey), sources.configFile);
   }

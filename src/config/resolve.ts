@@ -10,6 +10,8 @@ import type { ParsedSettings, RESTART_POLICIES } from "./schema.ts";
 /** A companion with every option filled in; the fields its config hash covers. */
 export interface ResolvedCompanion {
   name: string;
+  /** The configured name its members share (equal to `name` for a single process). */
+  group: string;
   /** `module:export` as written; a relative module resolves against `cwd`. */
   target: string;
   /** Absolute working directory. */
@@ -75,6 +77,7 @@ export function resolveSettings(parsed: ParsedSettings, masterCwd: string): Sett
     const cwd = absolute(masterCwd, spec.cwd ?? parsed.companion_cwd ?? ".");
     return {
       name: spec.name,
+      group: spec.name,
       target: spec.target,
       cwd,
       env: { ...parsed.companion_env, ...spec.env },

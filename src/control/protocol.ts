@@ -33,7 +33,7 @@ export interface CompanionStatus {
 
 
 /** The commands the manager answers. */
-export const COMMANDS = ["status", "start", "stop", "restart", "reread"] as const;
+export const COMMANDS = ["status", "start", "stop", "restart", "signal", "reread"] as const;
 
 /** One of `COMMANDS`. */
 export type CommandName = (typeof COMMANDS)[number];
@@ -45,6 +45,7 @@ type Id = { id?: string | number };
 export type Request =
   | ({ cmd: "status"; names?: string[] } & Id)
   | ({ cmd: "start" | "stop" | "restart"; name: string; wait: boolean } & Id)
+  | ({ cmd: "signal"; name: string; signal: string | number } & Id)
   | ({ cmd: "reread" } & Id);
 
 /** A request for one companion. */
@@ -67,13 +68,27 @@ export interface StatusReply {
   id?: string | number;
 }
 
-/** The reply to start/stop/restart. */
+/** The reply to start/stop/restart/signal naming one record. */
 export interface CommandReply {
   ok: true;
   name: string;
   state: string;
   message: string;
   pid?: number | null;
+  id?: string | number;
+}
+
+/** What happened to one member of a request that named several. */
+export interface MemberResult {
+  name: string;
+  ok: boolean;
+  message: string;
+}
+
+/** The reply to start/stop/restart/signal naming several records (a group, or `all`); ok when every member is. */
+export interface ResultsReply {
+  ok: boolean;
+  results: MemberResult[];
   id?: string | number;
 }
 
@@ -89,7 +104,7 @@ export interface RereadReply {
 }
 
 /** Any reply. */
-export type Reply = ErrorReply | StatusReply | CommandReply | RereadReply;
+export type Reply = ErrorReply | StatusReply | CommandReply | ResultsReply | RereadReply;
 
 const encoder = new TextEncoder();
 

@@ -15,6 +15,10 @@ export function formatStatusTable(companions: readonly CompanionStatus[]): strin
 
 /** One reply as the lines the ctl prints, and the stream they go to. */
 export function formatReply(reply: Reply): { text: string; stream: "stdout" | "stderr" } {
+  if ("results" in reply) {
+    const text = reply.results.map((r) => `${r.name}: ${r.ok ? "" : "error: "}${r.message}\n`).join("");
+    return { text: text === "" ? "no companions configured\n" : text, stream: reply.ok ? "stdout" : "stderr" };
+  }
   if (!reply.ok) return { text: `error: ${reply.error}${reply.kept_old_config ? " (the old config keeps running)" : ""}\n`, stream: "stderr" };
   if ("companions" in reply) return { text: formatStatusTable(reply.companions), stream: "stdout" };
   if ("added" in reply) {

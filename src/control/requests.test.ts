@@ -9,6 +9,8 @@ describe("requests", () => {
     expect(decode('{"cmd":"start","name":"rq"}')).toEqual({ ok: true, request: { cmd: "start", name: "rq", wait: false } });
     expect(decode('{"cmd":"restart","name":"rq","wait":true,"id":7}')).toEqual({ ok: true, request: { cmd: "restart", name: "rq", wait: true, id: 7 } });
     expect(decode('{"cmd":"reread"}').ok).toBe(true);
+    expect(decode('{"cmd":"signal","name":"rq","signal":"hup"}')).toEqual({ ok: true, request: { cmd: "signal", name: "rq", signal: "SIGHUP" } });
+    expect(decode('{"cmd":"signal","name":"all","signal":15}')).toEqual({ ok: true, request: { cmd: "signal", name: "all", signal: "SIGTERM" } });
   });
   test.each([
     ["not json", "request is not valid JSON"],
@@ -17,7 +19,10 @@ describe("requests", () => {
     ["null", "request must be a JSON object"],
     ['{"name":"x"}', 'request needs "cmd", a string'],
     ['{"cmd":5}', 'request needs "cmd", a string'],
-    ['{"cmd":"explode"}', 'unknown cmd "explode"; expected one of status, start, stop, restart, reread'],
+    ['{"cmd":"explode"}', 'unknown cmd "explode"; expected one of status, start, stop, restart, signal, reread'],
+    ['{"cmd":"signal","name":"x"}', '"signal" needs "signal"'],
+    ['{"cmd":"signal","name":"x","signal":"SIGFOO"}', 'unknown signal'],
+    ['{"cmd":"signal","name":"x","signal":true}', '"signal" must be a signal name or number'],
     ['{"cmd":"start"}', '"start" needs "name", the companion\'s name'],
     ['{"cmd":"stop","name":3}', '"name" must be a string'],
     ['{"cmd":"start","name":"x","wait":"yes"}', '"wait" must be true or false'],

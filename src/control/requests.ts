@@ -3,10 +3,16 @@
  * request or the error reply to send out. Never throws.
  */
 import * as v from "valibot";
+import { parseSignal } from "../runtime/signals.ts";
 import { COMMANDS, type ErrorReply, type Request } from "./protocol.ts";
 
 const Id = v.optional(v.union([v.string(), v.number()]));
 const Name = v.pipe(v.string('"name" must be a string'), v.nonEmpty('"name" must not be empty'));
+const Signal = v.pipe(
+  v.union([v.string(), v.number()], '"signal" must be a signal name or number'),
+  v.check((value) => parseSignal(value) !== null, 'unknown signal; expected a name such as "HUP" or "SIGUSR1", or its number'),
+  v.transform((value) => parseSignal(value) as string),
+);
 const Wait = v.optional(v.boolean('"wait" must be true or false'), false);
 
 /** Request schemas, a variant on `cmd`. */
@@ -15,6 +21,7 @@ export const RequestSchema = v.variant("cmd", [
   v.object({ cmd: v.literal("start"), name: Name, wait: Wait, id: Id }),
   v.object({ cmd: v.literal("stop"), name: Name, wait: Wait, id: Id }),
   v.object({ cmd: v.literal("restart"), name: Name, wait: Wait, id: Id }),
+  v.object({ cmd: v.literal("signal"), name: Name, signal: Signal, id: Id }),
   v.object({ cmd: v.literal("reread"), id: Id }),
 ]);
 
@@ -79,6 +86,7 @@ export function decodeRequest(line: Uint8Array): Decoded {
   if (object.cmd !== "status" && object.cmd !== "reread" && object.name === undefined) {
     return errorReply(`"${object.cmd}" needs "name", the companion's name`, object.id);
   }
+  if (object.cmd === "signal" && object.signal === undefined) return errorReply('"signal" needs "signal", a name such as "HUP" or a number', object.id);
   const result = v.safeParse(RequestSchema, object);
   if (!result.success) return errorReply(result.issues.map((issue) => issue.message).join("; "), object.id);
   return { ok: true, request: result.output satisfies Request };

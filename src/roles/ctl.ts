@@ -1,13 +1,13 @@
 /**
  * The ctl role, shared by the ctl commands: find the socket, send one request, print the
  * reply (table or raw JSON) and turn it into an exit status: 0 ok, 1 not ok,
- * 2 unreachable or misused.
+ * 2 unreachable or misused, 3 (status only) a companion listed is not RUNNING.
  */
 import { requestOnce } from "../control/client.ts";
 import type { Reply, Request } from "../control/protocol.ts";
 import { formatReply } from "../control/render.ts";
 import { ControlError, UsageError } from "../errors.ts";
-import { EXIT_FAILURE, EXIT_OK, EXIT_USAGE } from "../exit-codes.ts";
+import { EXIT_FAILURE, EXIT_NOT_RUNNING, EXIT_OK, EXIT_USAGE } from "../exit-codes.ts";
 import type { Modules, Output, ProcessInfo, UnixSockets } from "../runtime/index.ts";
 
 /** Environment variable naming the control socket for the ctl. */
@@ -49,5 +49,12 @@ export async function runCtl(runtime: ProcessInfo & Modules & UnixSockets & Outp
     const { text, stream } = formatReply(reply);
     await runtime.write(stream, text);
   }
-  return reply.ok ? EXIT_OK : EXIT_FAILURE;
+  return exitStatus(request, reply);
+}
+
+/** 0 for an ok reply, 1 otherwise; a `status` listing a companion that is not RUNNING gives 3. */
+export function exitStatus(request: Request, reply: Reply): number {
+  if (!reply.ok) return EXIT_FAILURE;
+  if (request.cmd === "status" && "companions" in reply && reply.companions.some((c) => c.state !== "RUNNING")) return EXIT_NOT_RUNNING;
+  return EXIT_OK;
 }

@@ -3,10 +3,10 @@ import type { ResolvedCompanion } from "../config/resolve.ts";
 import { createFakeClock } from "../supervise/clock.ts";
 import { createRecord, transition, type ChildEvent, type ChildRecord } from "../supervise/machine.ts";
 import { fixedDelay } from "../supervise/policy.ts";
-import { createStatusCache, toCommandReply, toCompanionStatus, toRereadReply, toStatusReply } from "./manager-replies.ts";
+import { createStatusCache, toCommandReply, toCompanionStatus, toRereadReply, toResultsReply, toStatusReply } from "./manager-replies.ts";
 
 const spec: ResolvedCompanion = {
-  name: "rq", target: "./w.ts:run", cwd: "/", env: {}, stop_signal: "SIGTERM",
+  name: "rq", group: "rq", target: "./w.ts:run", cwd: "/", env: {}, stop_signal: "SIGTERM",
   stop_timeout: 1, reload_timeout: 1, startsecs: 1, stdout: "inherit", stderr: "inherit",
   restart_policy: "always", restart_delay: 3, restart_delay_max: 3, start_retries: null,
 };
@@ -23,6 +23,17 @@ describe("domain outcomes become wire replies", () => {
       last_exit_at: T0 / 1000, next_retry_at: null, stopped_manually: false, kill_count: 0,
     });
     expect(toCompanionStatus(running, T0 + 1234)).toMatchObject({ pid: 1234, uptime: 1.2, description: "pid 1234, uptime 0:00:01" });
+  });
+
+  test("a command naming several members gets per-member results, ok only when all are", () => {
+    const started = { ok: true as const, name: "a", state: "RUNNING" as const, message: "started (pid 1)", pid: 1 };
+    const refused = { ok: false as const, error: "b: is stopping, retry later", name: "b", state: "STOPPING" as const };
+    expect(toResultsReply(["a"], [started])).toEqual({ ok: true, results: [{ name: "a", ok: true, message: "started (pid 1)" }] });
+    expect(toResultsReply(["a", "b"], [started, refused])).toEqual({
+      ok: false,
+      results: [{ name: "a", ok: true, message: "started (pid 1)" }, { name: "b", ok: false, message: "is stopping, retry later" }],
+    });
+    expect(toResultsReply([], [])).toEqual({ ok: true, results: [] });
   });
 
   test("status, commands and rereads", () => {

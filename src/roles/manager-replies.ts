@@ -5,7 +5,7 @@
  */
 import type { CommandOutcome, CompanionRecord, CompanionSupervisor, RereadOutcome, StatusOutcome } from "../companion/supervisor.ts";
 import { describeRecord } from "../companion/status.ts";
-import { encodeReply, type CommandReply, type CompanionStatus, type ErrorReply, type RereadReply, type StatusReply } from "../control/protocol.ts";
+import { encodeReply, type CommandReply, type CompanionStatus, type ErrorReply, type MemberResult, type RereadReply, type ResultsReply, type StatusReply } from "../control/protocol.ts";
 import type { Clock } from "../supervise/clock.ts";
 import { currentRestartDelay } from "../supervise/policy.ts";
 
@@ -41,6 +41,18 @@ export function toStatusReply(outcome: StatusOutcome, now: number): StatusReply 
 /** The reply to start, stop or restart. */
 export function toCommandReply(outcome: CommandOutcome): CommandReply | ErrorReply {
   return { ...outcome };
+}
+
+/** One member's line in a reply naming several: its message, or its error without the repeated `name: `. */
+export function toMemberResult(name: string, outcome: CommandOutcome): MemberResult {
+  if (outcome.ok) return { name, ok: true, message: outcome.message };
+  return { name, ok: false, message: outcome.error.startsWith(`${name}: `) ? outcome.error.slice(name.length + 2) : outcome.error };
+}
+
+/** The reply to a command naming several members (a group, or `all`): ok when every member is. */
+export function toResultsReply(names: readonly string[], outcomes: readonly CommandOutcome[]): ResultsReply {
+  const results = names.map((name, i) => toMemberResult(name, outcomes[i] as CommandOutcome));
+  return { ok: results.every((result) => result.ok), results };
 }
 
 /** The reply to a reread that applied. */

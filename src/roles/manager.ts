@@ -7,11 +7,11 @@
 import { createSystemClock, type Clock } from "../supervise/clock.ts";
 import { hashCompanionConfig } from "../config/hash.ts";
 import { reloadCompanionConfig } from "../config/load.ts";
-import type { Request, Reply } from "../control/protocol.ts";
+import type { CompanionCommand, Request, Reply } from "../control/protocol.ts";
 import { startControlServer, type ControlServer } from "../control/server.ts";
 import { errorMessage, FatalError } from "../errors.ts";
 import { createLogger, type Logger } from "../log.ts";
-import { formatSelfCommand, type Runtime, type ProcessInfo, type Modules } from "../runtime/index.ts";
+import { formatSelfCommand, parseSignal, type Runtime, type ProcessInfo, type Modules } from "../runtime/index.ts";
 import { EXIT_OK, MANAGER_FATAL_EXIT_CODE } from "../exit-codes.ts";
 import { createChurnCollector } from "../companion/churn-gc.ts";
 import { userEnv } from "../gc-timer.ts";
@@ -19,7 +19,7 @@ import { createCompanionSupervisor, type CompanionSupervisor } from "../companio
 import { groupAlive, stopOrphans } from "../companion/orphans.ts";
 import { createFilePidRegistry } from "../companion/pid-registry.ts";
 import { createReportFiles, readManagerState, removeStateDir, statePaths, writeRunningConfig, type ManagerState } from "../companion/state-dir.ts";
-import { createStatusCache, toCommandReply, toRereadReply, toStatusReply } from "./manager-replies.ts";
+import { createStatusCache, toCommandReply, toRereadReply, toResultsReply, toStatusReply } from "./manager-replies.ts";
 
 /** Handles control requests against the companions; `reread` loads and applies, all or nothing. */
 function createRequestHandler(runtime: ProcessInfo & Modules, companions: CompanionSupervisor, state: ManagerState, stateDir: string, log: Logger, clock: Clock) {
@@ -51,6 +51,21 @@ function createRequestHandler(runtime: ProcessInfo & Modules, companions: Compan
     return reply;
   }
 
+  /** start, stop, restart or signal for one member. */
+  async function one(request: CompanionCommand, name: string) {
+    if (request.cmd !== "signal") return companions.command(request.cmd, name, request.wait);
+    const signal = parseSignal(request.signal);
+    return signal === null ? { ok: false as const, error: `unknown signal ${JSON.stringify(request.signal)}` } : companions.signal(name, signal);
+  }
+
+  /** A command for a member, a group or `all`: one record keeps the single reply; several get per-member results. */
+  async function command(request: CompanionCommand): Promise<Reply> {
+    const resolved = companions.resolve(request.name);
+    if (!resolved.ok) return { ok: false, error: resolved.error };
+    if (!resolved.several) return toCommandReply(await one(request, resolved.names[0] as string));
+    return toResultsReply(resolved.names, await Promise.all(resolved.names.map((name) => one(request, name))));
+  }
+
   return async (request: Request): Promise<Reply | Uint8Array> => {
     switch (request.cmd) {
       case "status":
@@ -63,7 +78,7 @@ function createRequestHandler(runtime: ProcessInfo & Modules, companions: Compan
         return result;
       }
       default:
-        return toCommandReply(await companions.command(request.cmd, request.name, request.wait));
+        return command(request);
     }
   };
 }

@@ -38,7 +38,7 @@ export type {
 export { SpawnError } from "./types.ts";
 export { formatExit } from "./exit-status.ts";
 export { formatSelfArgv, formatSelfCommand, type ChildRole } from "./self-command.ts";
-export { SIGNAL_NAMES, isSignalName, signalNumber } from "./signals.ts";
+export { SIGNAL_NAMES, isSignalName, parseSignal, signalNumber } from "./signals.ts";
 
 let current: Runtime | null = null;
 

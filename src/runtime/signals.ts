@@ -36,3 +36,18 @@ export function signalNumber(signal: SignalName, platform: string = process.plat
 export function isSignalName(name: string): name is SignalName {
   return (SIGNAL_NAMES as readonly string[]).includes(name);
 }
+
+/**
+ * A signal as an operator writes it: `HUP`, `SIGHUP`, `hup`, or its number
+ * on this platform (`1`, or "1"). Null when it is none of `SIGNAL_NAMES`.
+ */
+export function parseSignal(value: string | number, platform: string = process.platform): SignalName | null {
+  const text = String(value).trim();
+  if (/^\d+$/.test(text)) {
+    const number = Number(text);
+    return SIGNAL_NAMES.find((name) => signalNumber(name, platform) === number) ?? null;
+  }
+  const upper = text.toUpperCase();
+  const name = upper.startsWith("SIG") ? upper : `SIG${upper}`;
+  return isSignalName(name) ? name : null;
+}

@@ -53,9 +53,38 @@ describe("file formats", () => {
     expect((await configError(tmp.file("bad.json", "{ workers: 1 }"))).message).toContain("invalid JSON");
     expect((await configError(tmp.file("syntax.ts", "export const workers = ;\n"))).message).toMatch(/syntax\.ts: \(file\): cannot load/);
   });
+  test("unknown settings and spec keys get the closest known name as a hint", async () => {
+    const { warnings } = await load(tmp.file("h.json", JSON.stringify({ worker: 2, companion_restart_dealy: 1, zzzzzz: 1 })));
+    expect(warnings).toEqual([
+      `${tmp.dir}/h.json: unknown setting "worker" (ignored); did you mean "workers"?`,
+      `${tmp.dir}/h.json: unknown setting "companion_restart_dealy" (ignored); did you mean "companion_restart_delay"?`,
+      `${tmp.dir}/h.json: unknown setting "zzzzzz" (ignored)`,
+    ]);
+    const error = await configError(tmp.file("k.json", JSON.stringify({ companion_workers: [worker({ stop_signl: "SIGINT" })] })));
+    expect(error.issues).toEqual([{ path: "companion_workers[0].stop_signl", companion: "rq", message: 'unknown key; did you mean "stop_signal"?' }]);
+  });
+
+  test("a strict load makes ignored settings issues, together with every other issue", async () => {
+    const companions = tmp.file("comp.json", JSON.stringify({ workers: 3, companion_worker: [] }));
+    const file = tmp.file("s.json", JSON.stringify({ worker: 2, timeout: "x", companion_config_file: companions }));
+    expect((await load(file).catch((e: unknown) => e)) instanceof ConfigError).toBe(true); // timeout is wrong either way
+    const ok = tmp.file("ok.json", JSON.stringify({ worker: 2 }));
+    expect((await load(ok)).warnings).toHaveLength(1);
+    let caught: unknown;
+    await loadConfig(runtime, { configFile: file, overrides: {}, cwd: tmp.dir, strict: true }).catch((e: unknown) => (caught = e));
+    if (!(caught instanceof ConfigError)) throw new Error("expected a ConfigError");
+    expect(caught.issues.map((issue) => `${issue.path}: ${issue.message}`)).toEqual([
+      'worker: unknown setting; did you mean "workers"?',
+      "timeout: expected a number of seconds",
+      "workers: not a companion_* setting (not allowed in companion_config_file)",
+      'companion_worker: not a companion_* setting (not allowed in companion_config_file); did you mean "companion_workers"?',
+    ]);
+    await expect(loadConfig(runtime, { configFile: ok, overrides: {}, cwd: tmp.dir, strict: true })).rejects.toThrow('worker: unknown setting; did you mean "workers"?');
+  });
+
   test("an unknown setting is a warning naming it", async () => {
     const { warnings } = await load(tmp.file("w.json", JSON.stringify({ wrokers: 2 })));
-    expect(warnings).toEqual([`${tmp.dir}/w.json: unknown setting "wrokers" (ignored)`]);
+    expect(warnings).toEqual([`${tmp.dir}/w.json: unknown setting "wrokers" (ignored); did you mean "workers"?`]);
   });
   test("a file is read again every time (module caches do not hide a change)", async () => {
     const file = tmp.file("again.ts", "export const workers = 1;\n");

@@ -8,6 +8,7 @@ import type { Launcher } from "../helpers/launchers.ts";
 import { commandTests } from "./suites/commands.ts";
 import { httpTests } from "./suites/http.ts";
 import { lifecycleTests } from "./suites/lifecycle.ts";
+import { operateTests } from "./suites/operate.ts";
 import { policyTests } from "./suites/policies.ts";
 import { rereadTests } from "./suites/reread.ts";
 import { socketTests } from "./suites/socket.ts";
@@ -21,6 +22,7 @@ export function defineE2ESuite(launcher: Launcher): void {
       return;
     }
     commandTests(launcher);
+    operateTests(launcher);
     rereadTests(launcher);
     socketTests(launcher);
     lifecycleTests(launcher);

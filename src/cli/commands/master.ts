@@ -22,6 +22,7 @@ export const MASTER_ARGS = {
   "log-format": { type: "string", description: "text (default) or json (one object per line)" },
   "companion-config": { type: "string", description: "File whose companion_* settings replace the main file's" },
   "companion-control-socket": { type: "string", description: "Unix socket for the ctl" },
+  "check-config": { type: "boolean", description: "Validate the config (and companion_config_file), list the companions and exit; starts nothing" },
 } as const;
 
 type MasterArgs = { [K in Exclude<keyof typeof MASTER_ARGS, "bind">]?: string | boolean } & { bind?: string[]; _: string[] };
@@ -54,27 +55,31 @@ export function overridesFromArgs(args: MasterArgs): Record<string, unknown> {
   return overrides;
 }
 
+/** Where the master's settings come from: the config file (absolute) and the command line. */
+function sourcesFromArgs(cwd: string, args: MasterArgs & { config?: string | boolean }) {
+  const config = typeof args.config === "string" && args.config !== "" ? args.config : null;
+  return { configFile: config === null ? null : isAbsolute(config) ? config : resolve(cwd, config), overrides: overridesFromArgs(args), cwd };
+}
+
+/** `master --check-config`: the settings the master would run with, checked; nothing starts. */
+async function checkConfig(runtime: Awaited<ReturnType<typeof getRuntime>>, args: unknown): Promise<number> {
+  const { runCheck } = await import("../../roles/check.ts");
+  return runCheck(runtime, sourcesFromArgs(runtime.cwd(), args as MasterArgs));
+}
+
 /** `master [APP] [options]`: run the master. */
 export default defineCommand({
   meta: { name: "master", description: "Run the master: HTTP workers and the companion manager" },
   args: MASTER_ARGS,
   async run({ args }): Promise<number> {
     const runtime = await getRuntime();
+    if (args["check-config"] === true) return checkConfig(runtime, args);
     // Under Bun: once, before anything else, the same pid runs on with the GC timer off.
     turnGcTimerOff(runtime);
     const format = args["log-format"] ?? "text";
     if (format !== "text" && format !== "json") throw new UsageError(`--log-format must be text or json, not "${format}"`);
     if (args._.length > 1) throw new UsageError(`master takes one APP, got ${args._.length}: ${args._.join(" ")}`);
-    const cwd = runtime.cwd();
-    const config = args.config;
     const { runMaster } = await import("../../roles/master.ts");
-    return runMaster(runtime, {
-      sources: {
-        configFile: config === undefined || config === "" ? null : isAbsolute(config) ? config : resolve(cwd, config),
-        overrides: overridesFromArgs(args as unknown as MasterArgs),
-        cwd,
-      },
-      logFormat: format,
-    });
+    return runMaster(runtime, { sources: sourcesFromArgs(runtime.cwd(), args as unknown as MasterArgs), logFormat: format });
   },
 });
