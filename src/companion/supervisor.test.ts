@@ -10,7 +10,11 @@ import { createMemoryPidRegistry, type PidRegistry } from "./pid-registry.ts";
 
 const companion = (name: string, extra: Partial<ResolvedCompanion> = {}): ResolvedCompanion => ({
   name,
+  group: name,
+  instance: 0,
+  numprocs: 1,
   target: `./${name}.ts:run`,
+  command: null,
   cwd: "/srv",
   env: { ROLE: name },
   stop_signal: "SIGTERM",
@@ -58,7 +62,7 @@ beforeEach(() => {
     registry,
     baseEnv: { PATH: "/bin", ROLE: "base" },
     groupAlive: (pgid) => runtime.kill(-pgid, 0),
-    companionArgv: (spec) => ["self", "companion", spec.name, spec.target],
+    companionArgv: (name, target) => ["self", "companion", name, target],
   });
 });
 
