@@ -8,6 +8,7 @@ import type { Launcher } from "../helpers/launchers.ts";
 import { commandTests } from "./suites/commands.ts";
 import { httpTests } from "./suites/http.ts";
 import { lifecycleTests } from "./suites/lifecycle.ts";
+import { programTests } from "./suites/programs.ts";
 import { rereadTests } from "./suites/reread.ts";
 import { socketTests } from "./suites/socket.ts";
 
@@ -24,5 +25,6 @@ export function defineE2ESuite(launcher: Launcher): void {
     socketTests(launcher);
     lifecycleTests(launcher);
     httpTests(launcher);
+    programTests(launcher);
   });
 }
