@@ -11,7 +11,10 @@ import { createMemoryPidRegistry, type PidRegistry } from "./pid-registry.ts";
 const companion = (name: string, extra: Partial<ResolvedCompanion> = {}): ResolvedCompanion => ({
   name,
   group: name,
+  instance: 0,
+  numprocs: 1,
   target: `./${name}.ts:run`,
+  command: null,
   cwd: "/srv",
   env: { ROLE: name },
   stop_signal: "SIGTERM",
@@ -64,7 +67,7 @@ beforeEach(() => {
     registry,
     baseEnv: { PATH: "/bin", ROLE: "base" },
     groupAlive: (pgid) => runtime.kill(-pgid, 0),
-    companionArgv: (spec) => ["self", "companion", spec.name, spec.target],
+    companionArgv: (name, target) => ["self", "companion", name, target],
   });
 });
 
@@ -249,7 +252,7 @@ describe("the companions on a fake runtime and clock", () => {
       registry,
       baseEnv: {},
       groupAlive: () => false,
-      companionArgv: (spec) => ["self", "companion", spec.name],
+      companionArgv: (name) => ["self", "companion", name],
       reports: {
         path: (name) => `/reports/${name}`,
         take(path) {

@@ -10,7 +10,7 @@ import { hashCompanion } from "../config/hash.ts";
 import type { CompanionConfig, ResolvedCompanion } from "../config/resolve.ts";
 import { TARGET_LOAD_FAILED_EXIT_CODE } from "../exit-codes.ts";
 import type { Logger } from "../log.ts";
-import type { Processes, SignalName, SpawnOptions } from "../runtime/index.ts";
+import type { Processes, SignalName } from "../runtime/index.ts";
 import type { Clock } from "../supervise/clock.ts";
 import { createSupervisor, type Supervisor } from "../supervise/interpreter.ts";
 import { DOWN_STATES, type ChildRecord, type ChildState, type WaitTarget } from "../supervise/machine.ts";
@@ -19,6 +19,7 @@ import { createLeftoverGroups } from "./leftover-groups.ts";
 import type { PidRegistry } from "./pid-registry.ts";
 import { resolveName, resolveNames, type NameResolution } from "./names.ts";
 import { readProcessStartTime } from "./proc.ts";
+import { companionSpawnOptions } from "./spawn-options.ts";
 import { settleWait, type WaitOutcome } from "./status.ts";
 
 /** In a quick stop (INT/QUIT), companions get their stop signal and SIGKILL after at most this long. */
@@ -33,8 +34,8 @@ export interface CompanionSupervisorDeps {
   clock: Clock;
   log: Logger;
   registry: PidRegistry;
-  /** The argv that runs one companion (this program in its companion role). */
-  companionArgv(spec: ResolvedCompanion, reportFile: string | null): string[];
+  /** The argv that runs a target companion (this program in its companion role); command companions run their own. */
+  companionArgv(name: string, target: string, reportFile: string | null): string[];
   /** The environment companions inherit (the manager's own). */
   baseEnv: Readonly<Record<string, string>>;
   /** Whether a process group still has live members (the real probe ignores zombies). */
@@ -93,14 +94,6 @@ export function companionRestartPolicy(spec: ResolvedCompanion): RestartPolicy {
   return { ...delay, when: spec.restart_policy, startRetries: spec.start_retries };
 }
 
-function toStdio(target: string): SpawnOptions["stdout"] {
-  return target === "inherit" ? "inherit" : { file: target, append: true };
-}
-
-function toStderr(target: string): SpawnOptions["stderr"] {
-  return target === "stdout" ? "stdout" : toStdio(target);
-}
-
 /** Creates the companion supervisor; nothing runs until `start`. */
 export function createCompanionSupervisor(deps: CompanionSupervisorDeps): CompanionSupervisor {
   const { clock, log, registry } = deps;
@@ -140,19 +133,11 @@ export function createCompanionSupervisor(deps: CompanionSupervisorDeps): Compan
     group: true,
     logFor,
     spawnOptions(name, spec) {
-      const reportFile = deps.reports?.path(name) ?? null;
+      // Only a target companion (this program) writes a report of why it could not load.
+      const reportFile = spec.target === null ? null : (deps.reports?.path(name) ?? null);
       if (reportFile !== null) deps.reports?.take(reportFile);
       reportFiles.set(name, reportFile);
-      return {
-        argv: deps.companionArgv(spec, reportFile),
-        cwd: spec.cwd,
-        // GUNICORN_COMPANION_NAME tells a target which companion it runs as.
-        env: { ...deps.baseEnv, ...spec.env, GUNICORN_COMPANION_NAME: name },
-        stdin: "ignore",
-        stdout: toStdio(spec.stdout),
-        stderr: toStderr(spec.stderr),
-        processGroup: true,
-      };
+      return companionSpawnOptions(spec, deps.baseEnv, (target) => deps.companionArgv(name, target, reportFile));
     },
     onSpawned(name, child, spec) {
       registry.add({ name, pid: child.pid, stop_signal: spec.stop_signal, stop_timeout: spec.stop_timeout, start_time: readProcessStartTime(child.pid) });

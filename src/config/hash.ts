@@ -18,13 +18,16 @@ function sha256(text: string): string {
 }
 
 /**
- * The config hash of one companion: every field its process runs with (not the
- * restart settings, which apply in place), stable across runs and key order.
- * `reread` restarts a companion when this changes.
+ * The config hash of one companion member: every field its process runs with
+ * (not the restart settings, which apply in place, nor `numprocs`: adding
+ * members must not restart the ones that stay), stable across runs and key
+ * order. `reread` restarts a member when this changes.
  */
 export function hashCompanion(companion: ResolvedCompanion): string {
-  const { name, target, cwd, env, stop_signal, stop_timeout, reload_timeout, startsecs, stdout, stderr } = companion;
-  return sha256(encodeCanonicalJson({ name, target, cwd, env, stop_signal, stop_timeout, reload_timeout, startsecs, stdout, stderr }));
+  const { name, group, instance, target, command, cwd, env, stop_signal, stop_timeout, reload_timeout, startsecs, stdout, stderr } = companion;
+  return sha256(
+    encodeCanonicalJson({ name, group, instance, target, command, cwd, env, stop_signal, stop_timeout, reload_timeout, startsecs, stdout, stderr }),
+  );
 }
 
 /**

@@ -11,6 +11,7 @@ import { didYouMean } from "../suggest.ts";
 import type { ProcessInfo, Modules } from "../runtime/index.ts";
 import { toConfigIssues } from "./issues.ts";
 import { readConfigFile } from "./read-file.ts";
+import { checkCompanionSpecs } from "./rules.ts";
 import { companionConfigOf, resolveSettings, type CompanionConfig, type Settings } from "./resolve.ts";
 import { COMPANION_SETTING_NAMES, CompanionSpecSchema, SETTING_NAMES, SettingsSchema } from "./schema.ts";
 
@@ -81,17 +82,6 @@ async function readCompanionFile(runtime: ProcessInfo & Modules, file: string, l
   return pick(values, (key) => isCompanionKey(key) && key !== "companion_config_file");
 }
 
-function checkDuplicateNames(companions: readonly { name: string }[]): ConfigIssue[] {
-  const seen = new Map<string, number>();
-  const issues: ConfigIssue[] = [];
-  companions.forEach((spec, index) => {
-    const first = seen.get(spec.name);
-    if (first === undefined) seen.set(spec.name, index);
-    else issues.push({ path: `companion_workers[${index}].name`, value: spec.name, message: `duplicate name (also companion_workers[${first}])` });
-  });
-  return issues;
-}
-
 /** Validates the merged layers as a whole; every issue is reported against the source its setting came from. */
 function validate(layers: Layers, cwd: string, strict = false): Settings {
   const result = v.safeParse(SettingsSchema, layers.merged);
@@ -104,8 +94,8 @@ function validate(layers: Layers, cwd: string, strict = false): Settings {
     }
   }
   if (bySource.size > 0 || !result.success) throw ConfigError.combine([...bySource].map(([source, issues]) => new ConfigError(source, issues)));
-  const duplicates = checkDuplicateNames(result.output.companion_workers);
-  if (duplicates.length > 0) throw new ConfigError(sourceOf("companion_workers"), duplicates);
+  const broken = checkCompanionSpecs(result.output.companion_workers);
+  if (broken.length > 0) throw new ConfigError(sourceOf("companion_workers"), broken);
   return resolveSettings(result.output, cwd);
 }
 

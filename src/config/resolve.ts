@@ -1,22 +1,34 @@
 /**
  * Pure: turns validated settings into what the roles run with. Companion
  * specs get every left-out key from the matching global `companion_*`
- * setting, and every path becomes absolute.
+ * setting, every path becomes absolute, and a spec with `numprocs: N`
+ * becomes its N members (instances.ts).
  */
 import { isAbsolute, resolve } from "node:path";
 import type { SignalName } from "../runtime/types.ts";
+import { commandFor, envFor, memberNames } from "./instances.ts";
 import type { ParsedSettings, RESTART_POLICIES } from "./schema.ts";
 
-/** A companion with every option filled in; the fields its config hash covers. */
+/**
+ * One member of a companion with every option filled in; the fields its
+ * config hash covers (all but `numprocs`). A companion with `numprocs: N`
+ * resolves to N of these.
+ */
 export interface ResolvedCompanion {
+  /** The member name: `group` itself when numprocs is 1, else `group:instance`. */
   name: string;
-  /** The configured name its members share (equal to `name` for a single process). */
+  /** The configured name, shared by every member. */
   group: string;
-  /** `module:export` as written; a relative module resolves against `cwd`. */
-  target: string;
+  /** 0 … numprocs-1. */
+  instance: number;
+  numprocs: number;
+  /** `module:export` as written (a relative module resolves against `cwd`), or null for a command companion. */
+  target: string | null;
+  /** An argv (no shell) or a `/bin/sh -c` string, `{instance}` replaced; null for a target companion. */
+  command: string | readonly string[] | null;
   /** Absolute working directory. */
   cwd: string;
-  /** Extra environment: `companion_env` with the companion's own `env` merged over it. */
+  /** Extra environment: `companion_env` with the companion's own `env` merged over it, `{instance}` replaced. */
   env: Record<string, string>;
   stop_signal: SignalName;
   stop_timeout: number;
@@ -73,14 +85,18 @@ function restartSettings(
 
 /** Resolves parsed settings against the master's working directory. */
 export function resolveSettings(parsed: ParsedSettings, masterCwd: string): Settings {
-  const companions: ResolvedCompanion[] = parsed.companion_workers.map((spec) => {
+  const companions: ResolvedCompanion[] = parsed.companion_workers.flatMap((spec) => {
     const cwd = absolute(masterCwd, spec.cwd ?? parsed.companion_cwd ?? ".");
-    return {
-      name: spec.name,
+    const numprocs = spec.numprocs ?? 1;
+    return memberNames(spec.name, numprocs).map((name, instance) => ({
+      name,
       group: spec.name,
-      target: spec.target,
+      instance,
+      numprocs,
+      target: spec.target ?? null,
+      command: spec.command === undefined ? null : commandFor(spec.command, instance),
       cwd,
-      env: { ...parsed.companion_env, ...spec.env },
+      env: envFor({ ...parsed.companion_env, ...spec.env }, instance),
       stop_signal: spec.stop_signal ?? parsed.companion_stop_signal,
       stop_timeout: spec.stop_timeout ?? parsed.companion_stop_timeout,
       reload_timeout: spec.reload_timeout ?? parsed.companion_reload_timeout,
@@ -88,7 +104,7 @@ export function resolveSettings(parsed: ParsedSettings, masterCwd: string): Sett
       stdout: outputTarget(cwd, spec.stdout ?? parsed.companion_stdout),
       stderr: outputTarget(cwd, spec.stderr ?? parsed.companion_stderr),
       ...restartSettings(spec, parsed),
-    };
+    }));
   });
   const slowestStop = Math.max(0, ...companions.map((c) => c.stop_timeout));
   const optionalPath = (path: string | null) => (path === null ? null : absolute(masterCwd, path));

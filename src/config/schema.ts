@@ -7,6 +7,7 @@ import * as v from "valibot";
 import { SIGNAL_NAMES, isSignalName } from "../runtime/signals.ts";
 import type { SignalName } from "../runtime/types.ts";
 import { parseBind } from "./bind.ts";
+import { MAX_NUMPROCS } from "./instances.ts";
 import { parseModuleExport } from "./target.ts";
 
 const SIGNAL_LIST = SIGNAL_NAMES.filter((s) => s !== "SIGKILL").join(", ");
@@ -42,6 +43,26 @@ const Env = v.pipe(
   v.record(v.string(), v.string("environment values must be strings"), "expected an object of strings"),
 );
 
+/** A program to run: a shell string, or an argv whose first element is the program. */
+const Command = v.union(
+  [
+    v.pipe(v.string(), v.nonEmpty("must not be empty")),
+    v.pipe(
+      v.array(v.string("expected every argument to be a string"), "expected a string or a list of strings"),
+      v.minLength(1, "expected at least the program (a non-empty list)"),
+      v.check((argv) => argv[0] !== "", "the program (the first element) must not be empty"),
+    ),
+  ],
+  'expected a shell command string or an argv list such as ["sleep", "60"]',
+);
+
+const Numprocs = v.pipe(
+  v.number(`expected a whole number from 1 to ${MAX_NUMPROCS}`),
+  v.integer(`expected a whole number from 1 to ${MAX_NUMPROCS}`),
+  v.minValue(1, `expected a whole number from 1 to ${MAX_NUMPROCS}`),
+  v.maxValue(MAX_NUMPROCS, `expected a whole number from 1 to ${MAX_NUMPROCS}`),
+);
+
 const COMPANION_NAME = /^[A-Za-z0-9_][A-Za-z0-9_.@-]*$/;
 
 /** When a companion that exited on its own is started again. */
@@ -54,17 +75,23 @@ const StartRetries = v.nullable(
   v.pipe(v.number("expected a whole number"), v.integer("expected a whole number"), v.minValue(1, "must be at least 1 (or null: retry forever)")),
 );
 
-/** One companion as written in a config file. Unknown keys are errors. */
+/** One companion as written in a config file. Unknown keys are errors; exactly one of target and command is checked by rules.ts. */
 export const CompanionSpecSchema = v.strictObject(
   {
     name: v.pipe(
       NonEmptyString,
+      // ":" names the members of a numprocs companion ("w:0"), so a configured name cannot have one.
+      v.check((name) => !name.includes(":"), 'must not contain ":" (it names numprocs members, such as "w:0")'),
       v.regex(COMPANION_NAME, "must be letters, digits, '_', '.', '@' or '-' (and not start with '.', '@' or '-')"),
     ),
-    target: v.pipe(
-      NonEmptyString,
-      v.check((t) => parseModuleExport(t, null) !== null, 'expected "module:export", e.g. "./jobs/worker.ts:run"'),
+    target: v.optional(
+      v.pipe(
+        NonEmptyString,
+        v.check((t) => parseModuleExport(t, null) !== null, 'expected "module:export", e.g. "./jobs/worker.ts:run"'),
+      ),
     ),
+    command: v.optional(Command),
+    numprocs: v.optional(Numprocs),
     cwd: v.optional(NonEmptyString),
     env: v.optional(Env),
     stop_signal: v.optional(Signal),
@@ -206,9 +233,12 @@ const SETTINGS_ENTRIES = {
 /** Documentation of every key of a companion spec, shown in `docs/settings.md` and schema.json. */
 export const COMPANION_KEY_DOCS: Record<string, string> = {
   name: "Unique name: letters, digits, `_`, `.`, `@`, `-`.",
-  target: "`module:export`: the function the companion process calls (a path relative to `cwd`, or a package).",
+  target: "`module:export`: the function the companion process calls (a path relative to `cwd`, or a package). Exactly one of target and command.",
+  command:
+    'A program to run instead of a target: an argv list (`["sleep", "60"]`, no shell; the program is looked up on the PATH of the companion\'s env) or a string run by `/bin/sh -c`. `{instance}` becomes the member\'s index.',
+  numprocs: `How many processes (1 to ${MAX_NUMPROCS}); more than 1 makes members \`NAME:0\` … \`NAME:N-1\`, each supervised on its own.`,
   cwd: "Working directory (default: companion_cwd, else the master's).",
-  env: "Environment added to the inherited one, over companion_env.",
+  env: "Environment added to the inherited one, over companion_env; `{instance}` in a value becomes the member's index.",
   stop_signal: "Signal that asks it to stop (default: companion_stop_signal).",
   stop_timeout: "Seconds between the stop signal and SIGKILL (default: companion_stop_timeout).",
   reload_timeout: "Seconds to wait for the old process on restart (default: companion_reload_timeout).",

@@ -12,7 +12,7 @@ import type { Modules, Output, ProcessInfo } from "../runtime/index.ts";
 /** One configured companion (a group of `numprocs` members) as `check` prints it. */
 export interface CheckedCompanion {
   name: string;
-  /** What it runs: `target MODULE:EXPORT`. */
+  /** What it runs: `target MODULE:EXPORT`, `command ARGV…` or `sh -c "LINE"`. */
   program: string;
   numprocs: number;
   restart: string;
@@ -20,7 +20,9 @@ export interface CheckedCompanion {
 
 /** What each member runs, as one column. */
 function programOf(member: ResolvedCompanion): string {
-  return `target ${member.target}`;
+  if (member.target !== null) return `target ${member.target}`;
+  // The first member's, {instance} replaced; an argv reads as the words it runs, a string as the shell line.
+  return typeof member.command === "string" ? `sh -c ${JSON.stringify(member.command)}` : `command ${(member.command ?? []).join(" ")}`;
 }
 
 /** The restart policy in one column: `always, 5s`, `on-failure, 1s…60s, FATAL after 5 early exits`. */

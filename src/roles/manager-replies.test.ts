@@ -6,7 +6,7 @@ import { fixedDelay } from "../supervise/policy.ts";
 import { createStatusCache, toCommandReply, toCompanionStatus, toRereadReply, toResultsReply, toStatusReply } from "./manager-replies.ts";
 
 const spec: ResolvedCompanion = {
-  name: "rq", group: "rq", target: "./w.ts:run", cwd: "/", env: {}, stop_signal: "SIGTERM",
+  name: "rq", group: "rq", instance: 0, numprocs: 1, target: "./w.ts:run", command: null, cwd: "/", env: {}, stop_signal: "SIGTERM",
   stop_timeout: 1, reload_timeout: 1, startsecs: 1, stdout: "inherit", stderr: "inherit",
   restart_policy: "always", restart_delay: 3, restart_delay_max: 3, start_retries: null,
 };

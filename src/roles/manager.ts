@@ -100,8 +100,8 @@ export async function runManagerRole(runtime: Runtime, stateDir: string): Promis
     baseEnv: userEnv(runtime.env()),
     reports: createReportFiles(stateDir),
     groupAlive: (pgid) => groupAlive(runtime, pgid),
-    companionArgv: (spec, reportFile) =>
-      formatSelfCommand(snapshot, "companion", [spec.name, spec.target, ...(reportFile === null ? [] : ["--report", reportFile])]),
+    companionArgv: (name, target, reportFile) =>
+      formatSelfCommand(snapshot, "companion", [name, target, ...(reportFile === null ? [] : ["--report", reportFile])]),
   });
 
   let stopRequested: { quick: boolean; masterGone: boolean } | null = null;

@@ -10,6 +10,7 @@ import { httpTests } from "./suites/http.ts";
 import { lifecycleTests } from "./suites/lifecycle.ts";
 import { operateTests } from "./suites/operate.ts";
 import { policyTests } from "./suites/policies.ts";
+import { programTests } from "./suites/programs.ts";
 import { rereadTests } from "./suites/reread.ts";
 import { socketTests } from "./suites/socket.ts";
 
@@ -28,5 +29,6 @@ export function defineE2ESuite(launcher: Launcher): void {
     lifecycleTests(launcher);
     httpTests(launcher);
     policyTests(launcher);
+    programTests(launcher);
   });
 }

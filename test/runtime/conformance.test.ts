@@ -10,6 +10,7 @@ import { makeTempDir } from "../helpers/temp.ts";
 const SCRIPT = join(ROOT, "test/runtime/conformance.ts");
 const CHECKS = [
   "spawn failure is a SpawnError naming the command",
+  "a bare program is looked up on the child's PATH, a miss names it",
   "exit code and signal are kept apart",
   "a group leader's group is signalled as a whole",
   "stdout and stderr append to files, stderr can follow stdout",

@@ -6,7 +6,7 @@
  * Usage: <runtime> conformance.ts <scratch-dir>
  */
 import assert from "node:assert/strict";
-import { existsSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { isProcessLive, liveGroupMembers } from "../../src/companion/proc.ts";
 import { formatSelfCommand, getRuntime, SpawnError, type Connection } from "../../src/runtime/index.ts";
@@ -50,6 +50,21 @@ const checks: Record<string, () => Promise<void>> = {
       return true;
     });
     await assert.rejects(runtime.spawn({ argv: ["sh", "-c", "true"], cwd: "/nonexistent-dir" }), /working directory \/nonexistent-dir does not exist/);
+  },
+  async "a bare program is looked up on the child's PATH, a miss names it"() {
+    const bin = join(scratch, "path-bin");
+    mkdirSync(bin, { recursive: true });
+    writeFileSync(join(bin, "only-here"), "#!/bin/sh\necho found:$1\n", { mode: 0o755 });
+    // Only the child's PATH has the program; ours has not (and the child's lacks ours).
+    const found = await runtime.spawn({ argv: ["only-here", "x"], env: { PATH: `${bin}:/usr/bin:/bin` }, stdout: "pipe" });
+    assert.equal(await readAll(found.stdout as NonNullable<typeof found.stdout>), "found:x\n");
+    await assert.rejects(runtime.spawn({ argv: ["sh", "-c", "true"], env: { PATH: bin } }), /cannot start sh: not found on PATH/);
+    // The same under Deno's file redirection, where a shell would otherwise report the miss as exit 127.
+    await assert.rejects(runtime.spawn({ argv: ["no-such-program-x"], stdout: { file: join(scratch, "miss.log"), append: true } }), (error: unknown) => {
+      assert.ok(error instanceof SpawnError);
+      assert.match(error.message, /cannot start no-such-program-x: not found on PATH/);
+      return true;
+    });
   },
   async "exit code and signal are kept apart"() {
     const three = await runtime.spawn({ argv: ["sh", "-c", "exit 3"] });

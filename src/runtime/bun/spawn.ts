@@ -6,6 +6,7 @@ import { webReadableToByteStream } from "../web-streams.ts";
 // Modules that need node:fs/node:module are loaded on first use: a ctl call
 // never spawns or imports a config, and Bun takes milliseconds to load them.
 const loadStdioFiles = () => import("../stdio-files.ts");
+const loadProgramPath = () => import("../program-path.ts");
 
 function fileSinkToByteSink(sink: Bun.FileSink): ByteSink {
   return {
@@ -25,12 +26,12 @@ function fileSinkToByteSink(sink: Bun.FileSink): ByteSink {
 
 /** Spawns with Bun.spawn; `detached` makes the child a session and group leader. */
 export async function spawnBun(options: SpawnOptions): Promise<ChildHandle> {
-  const { argv } = options;
   const { resolveStdio, toFdStdio, toSpawnError } = await loadStdioFiles();
+  const argv = (await loadProgramPath()).resolveProgram(options);
   const stdio = resolveStdio(options);
   let proc: Bun.Subprocess<"pipe" | "ignore" | "inherit", "pipe" | "ignore" | "inherit" | number, "pipe" | "ignore" | "inherit" | number>;
   try {
-    proc = Bun.spawn([...argv], {
+    proc = Bun.spawn(argv, {
       cwd: options.cwd,
       env: options.env === undefined ? undefined : { ...options.env },
       stdio: [stdio.stdin ?? "ignore", toFdStdio(stdio.stdout), toFdStdio(stdio.stderr), ...(options.extraFds ?? [])],

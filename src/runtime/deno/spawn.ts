@@ -1,5 +1,6 @@
 /** Child processes on Deno.Command. */
 import process from "node:process";
+import { resolveProgram } from "../program-path.ts";
 import { resolveStdio, toSpawnError, type ResolvedStdio, type StreamTarget } from "../stdio-files.ts";
 import { SpawnError } from "../types.ts";
 import type { ByteSink, ChildHandle, ExitStatus, SignalName, SpawnOptions } from "../types.ts";
@@ -66,9 +67,10 @@ export async function spawnDeno(options: SpawnOptions): Promise<ChildHandle> {
   if ((options.extraFds ?? []).length > 0) throw new SpawnError("Deno cannot pass descriptors to a child", options.argv);
   // Validates the working directory and creates/opens the log files exactly
   // as the other runtimes do; the shell reopens them for the child.
+  const program = resolveProgram(options);
   const stdio = resolveStdio(options);
   stdio.close();
-  const { argv, stdout, stderr } = withRedirections(options.argv, stdio);
+  const { argv, stdout, stderr } = withRedirections(program, stdio);
   let child: Deno.ChildProcess;
   try {
     child = new Deno.Command(argv[0] ?? "", {

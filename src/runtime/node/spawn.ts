@@ -2,6 +2,7 @@
 import { spawn as spawnChild, type ChildProcess } from "node:child_process";
 import { killPid } from "./process.ts";
 import { readableToByteStream, writableToByteSink } from "./streams.ts";
+import { resolveProgram } from "../program-path.ts";
 import { resolveStdio, toFdStdio, toSpawnError } from "../stdio-files.ts";
 import type { ChildHandle, ExitStatus, SpawnOptions } from "../types.ts";
 
@@ -27,9 +28,10 @@ function exitOf(child: ChildProcess): Promise<ExitStatus> {
 }
 
 function startChild(options: SpawnOptions): ChildProcess {
+  const [program, ...args] = resolveProgram(options);
   const stdio = resolveStdio(options);
   try {
-    return spawnChild(options.argv[0] ?? "", options.argv.slice(1), {
+    return spawnChild(program ?? "", args, {
       cwd: options.cwd,
       env: options.env,
       stdio: [stdio.stdin ?? "ignore", toFdStdio(stdio.stdout), toFdStdio(stdio.stderr), ...(options.extraFds ?? [])],

@@ -1,0 +1,52 @@
+/**
+ * The rules a per-key schema cannot express, checked once every spec is
+ * valid on its own: each companion has exactly one of `target` and
+ * `command`, and no two members share a name (`w` with numprocs 2 makes
+ * `w:0` and `w:1`, which a companion literally named `w:1` would clash with).
+ */
+import type { ConfigIssue } from "../errors.ts";
+import { memberNames } from "./instances.ts";
+
+/** The keys of a validated spec these rules look at. */
+interface SpecKeys {
+  name: string;
+  target?: string | undefined;
+  command?: string | readonly string[] | undefined;
+  numprocs?: number | undefined;
+}
+
+function checkOneProgram(spec: SpecKeys, index: number): ConfigIssue | null {
+  const at = `companion_workers[${index}]`;
+  if (spec.target !== undefined && spec.command !== undefined) {
+    return { path: `${at}.command`, companion: spec.name, value: spec.command, message: 'a companion has either "target" or "command", not both' };
+  }
+  if (spec.target === undefined && spec.command === undefined) {
+    return { path: `${at}.target`, companion: spec.name, message: 'is required (or "command" instead)' };
+  }
+  return null;
+}
+
+/** Every issue of the companion list as a whole; empty when it is fine. */
+export function checkCompanionSpecs(specs: readonly SpecKeys[]): ConfigIssue[] {
+  const issues: ConfigIssue[] = [];
+  // Which spec (index and configured name) first claimed each member name.
+  const owners = new Map<string, { index: number; name: string }>();
+  specs.forEach((spec, index) => {
+    const program = checkOneProgram(spec, index);
+    if (program !== null) issues.push(program);
+    for (const member of memberNames(spec.name, spec.numprocs ?? 1)) {
+      const owner = owners.get(member);
+      if (owner === undefined) {
+        owners.set(member, { index, name: spec.name });
+        continue;
+      }
+      const message =
+        owner.name === spec.name
+          ? `duplicate name (also companion_workers[${owner.index}])`
+          : `member name "${member}" of "${spec.name}" clashes with "${owner.name}" (companion_workers[${owner.index}])`;
+      issues.push({ path: `companion_workers[${index}].name`, value: spec.name, message });
+      break;
+    }
+  });
+  return issues;
+}
