@@ -11,7 +11,7 @@ import { didYouMean } from "../suggest.ts";
 import type { ProcessInfo, Modules } from "../runtime/index.ts";
 import { toConfigIssues } from "./issues.ts";
 import { readConfigFile } from "./read-file.ts";
-import { checkCompanionSpecs } from "./rules.ts";
+import { checkCompanionSpecs, specKeysOf } from "./rules.ts";
 import { companionConfigOf, resolveSettings, type CompanionConfig, type Settings } from "./resolve.ts";
 import { COMPANION_SETTING_NAMES, CompanionSpecSchema, SETTING_NAMES, SettingsSchema } from "./schema.ts";
 
@@ -93,9 +93,11 @@ function validate(layers: Layers, cwd: string, strict = false): Settings {
       bySource.set(source, [...(bySource.get(source) ?? []), issue]);
     }
   }
+  // The rules across specs run on what was written, so that one run reports every issue.
+  const written = layers.merged.companion_workers;
+  const broken = checkCompanionSpecs(Array.isArray(written) ? written.map(specKeysOf) : []);
+  if (broken.length > 0) bySource.set(sourceOf("companion_workers"), [...(bySource.get(sourceOf("companion_workers")) ?? []), ...broken]);
   if (bySource.size > 0 || !result.success) throw ConfigError.combine([...bySource].map(([source, issues]) => new ConfigError(source, issues)));
-  const broken = checkCompanionSpecs(result.output.companion_workers);
-  if (broken.length > 0) throw new ConfigError(sourceOf("companion_workers"), broken);
   return resolveSettings(result.output, cwd);
 }
 

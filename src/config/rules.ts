@@ -1,6 +1,7 @@
 /**
- * The rules a per-key schema cannot express, checked once every spec is
- * valid on its own: each companion has exactly one of `target` and
+ * The rules a per-key schema cannot express, checked on every spec that is an
+ * object (whether or not its keys are valid, so that one run reports every
+ * issue): each companion has exactly one of `target` and
  * `command`, and no two members share a name (`w` with numprocs 2 makes
  * `w:0` and `w:1`, which a companion literally named `w:1` would clash with).
  */
@@ -26,12 +27,26 @@ function checkOneProgram(spec: SpecKeys, index: number): ConfigIssue | null {
   return null;
 }
 
-/** Every issue of the companion list as a whole; empty when it is fine. */
-export function checkCompanionSpecs(specs: readonly SpecKeys[]): ConfigIssue[] {
+/** The keys these rules read from a spec as written (not yet validated); null for what is not an object. */
+export function specKeysOf(value: unknown, index: number): SpecKeys | null {
+  if (typeof value !== "object" || value === null || Array.isArray(value)) return null;
+  const spec = value as Record<string, unknown>;
+  const numprocs = typeof spec.numprocs === "number" && Number.isInteger(spec.numprocs) && spec.numprocs >= 1 && spec.numprocs <= 1000 ? spec.numprocs : 1;
+  return {
+    name: typeof spec.name === "string" ? spec.name : `#${index}`,
+    target: spec.target === undefined ? undefined : String(spec.target),
+    command: spec.command === undefined ? undefined : (spec.command as string | readonly string[]),
+    numprocs,
+  };
+}
+
+/** Every issue of the companion list as a whole; empty when it is fine. Entries that are null (not objects) are skipped. */
+export function checkCompanionSpecs(specs: ReadonlyArray<SpecKeys | null>): ConfigIssue[] {
   const issues: ConfigIssue[] = [];
   // Which spec (index and configured name) first claimed each member name.
   const owners = new Map<string, { index: number; name: string }>();
   specs.forEach((spec, index) => {
+    if (spec === null) return;
     const program = checkOneProgram(spec, index);
     if (program !== null) issues.push(program);
     for (const member of memberNames(spec.name, spec.numprocs ?? 1)) {
