@@ -41,6 +41,30 @@ export function operateTests(launcher: Launcher): void {
     });
   });
 
+  e2e("operate: a numprocs group by name: status lists its members, restart and signal reply per member, a member alone keeps the single reply", async () => {
+    const config = { ...FAST, companion_workers: [fixture("w", "logSignals", { numprocs: 3 }), fixture("solo")] };
+    await withMaster(launcher, { config }, async (run) => {
+      const before = await run.waitStates({ "w:0": "RUNNING", "w:1": "RUNNING", "w:2": "RUNNING", solo: "RUNNING" });
+      const listed = (await run.request({ cmd: "status", names: ["w"] })) as { companions: Array<{ name: string }> };
+      expect(listed.companions.map((c) => c.name)).toEqual(["w:0", "w:1", "w:2"]);
+      const restarted = (await run.request({ cmd: "restart", name: "w", wait: true })) as { ok: boolean; results: Array<{ name: string; ok: boolean }> };
+      expect(restarted.ok).toBe(true);
+      expect(restarted.results.map((r) => [r.name, r.ok])).toEqual([["w:0", true], ["w:1", true], ["w:2", true]]);
+      const after = await run.waitStates({ "w:0": "RUNNING", "w:1": "RUNNING", "w:2": "RUNNING", solo: "RUNNING" });
+      for (const name of ["w:0", "w:1", "w:2"]) expect(after[name]?.pid).not.toBe(before[name]?.pid);
+      expect(after.solo?.pid).toBe(before.solo?.pid);
+      for (const name of ["w:0", "w:1", "w:2"]) await run.waitReady(name, after[name]?.pid);
+      const signalled = (await run.request({ cmd: "signal", name: "w", signal: "USR1" })) as { ok: boolean; results: unknown[] };
+      expect(signalled).toMatchObject({ ok: true });
+      expect(signalled.results).toHaveLength(3);
+      for (const name of ["w:0", "w:1", "w:2"]) await run.waitOutput(`GOT SIGUSR1 ${name} ${after[name]?.pid}`);
+      expect(await run.request({ cmd: "stop", name: "w:1", wait: true })).toMatchObject({ ok: true, name: "w:1", state: "STOPPED" });
+      const cli = await run.cli(["-s", run.socket, "status", "w"]);
+      expect(cli.code).toBe(3);
+      expect(cli.stdout).toMatch(/^w:1 +STOPPED/m);
+    });
+  });
+
   e2e("operate: signal NAME HUP reaches the companion; a stopped companion is an error", async () => {
     const config = { ...FAST, companion_workers: [fixture("sig", "logSignals"), fixture("other")] };
     await withMaster(launcher, { config }, async (run) => {
