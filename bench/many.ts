@@ -152,8 +152,8 @@ async function startTheirs(dir: string, count: number): Promise<System> {
   return {
     async children() {
       const xml = await status().catch(() => "");
-      const states = [...xml.matchAll(/<name>statename<\/name><value><string>([A-Z]+)<\/string>/g)].map((m) => m[1] ?? "");
-      const pids = [...xml.matchAll(/<name>pid<\/name><value><int>(\d+)<\/int>/g)].map((m) => Number(m[1]));
+      const states = [...xml.matchAll(/<name>statename<\/name>\s*<value><string>([A-Z]+)<\/string>/g)].map((m) => m[1] ?? "");
+      const pids = [...xml.matchAll(/<name>pid<\/name>\s*<value><int>(\d+)<\/int>/g)].map((m) => Number(m[1]));
       return states.map((state, i) => ({ state, pid: pids[i] && pids[i] > 0 ? pids[i] : null }));
     },
     status,

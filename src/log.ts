@@ -60,14 +60,20 @@ function createReporter(format: LogFormat, pid: number, write: (line: string) =>
   };
 }
 
-function wrap(root: ConsolaInstance, instance: ConsolaInstance): Logger {
+/**
+ * A logger over the one root instance. A tag travels with each line as a log
+ * object rather than as a consola instance of its own: a manager with a
+ * thousand companions keeps a thousand small wrappers, not a thousand consolas.
+ */
+function wrap(root: ConsolaInstance, tag: string): Logger {
+  const line = (message: string) => (tag === "" ? message : { tag, args: [message] });
   return {
-    debug: (message) => instance.debug(message),
-    info: (message) => instance.info(message),
-    warn: (message) => instance.warn(message),
-    error: (message) => instance.error(message),
+    debug: (message) => root.debug(line(message)),
+    info: (message) => root.info(line(message)),
+    warn: (message) => root.warn(line(message)),
+    error: (message) => root.error(line(message)),
     // Tags replace each other (`companion:rq`, not `manager:companion:rq`).
-    withTag: (tag) => wrap(root, root.withTag(tag)),
+    withTag: (next) => wrap(root, next),
   };
 }
 
@@ -89,7 +95,7 @@ export function createLogger(options: LoggerOptions): Logger {
     throttle: 0,
     reporters: [createReporter(options.format, options.pid, write)],
   });
-  return wrap(instance, instance);
+  return wrap(instance, "");
 }
 
 /** A logger that drops everything (tests, and roles before their logger exists). */

@@ -4,13 +4,16 @@
  * busy; fifty companions whose restart timers fall due together would hold
  * the loop for half a second, and a `status` request would wait that long.
  * Paced, a burst of spawns lets sockets, signals and timers in between each.
+ * The next turn is a `setImmediate`, which runs after the loop has polled for
+ * I/O; `setTimeout(0)` would do the same but is clamped to 1 ms, a second for
+ * a thousand companions.
  */
 import type { ChildHandle, SpawnOptions } from "./types.ts";
 
 type Spawn = (options: SpawnOptions) => Promise<ChildHandle>;
 
 /** Wraps `spawn` so that at most one spawn starts per macrotask; the others queue in order. */
-export function paceSpawns(spawn: Spawn, nextTurn: (run: () => void) => void = (run) => void setTimeout(run, 0)): Spawn {
+export function paceSpawns(spawn: Spawn, nextTurn: (run: () => void) => void = (run) => void setImmediate(run)): Spawn {
   const queue: Array<() => void> = [];
   let pumping = false;
   const pump = (): void => {
