@@ -2,13 +2,13 @@
 import { beforeEach, describe, expect, test } from "bun:test";
 import { hashCompanion } from "../config/hash.ts";
 import { commandFor, memberNames } from "../config/instances.ts";
-import type { CompanionConfig, ResolvedCompanion } from "../config/resolve.ts";
-import { silentLogger } from "../log.ts";
-import { createFakeRuntime, type FakeRuntime } from "../runtime/fake.ts";
-import { createFakeClock, type FakeClock } from "../supervise/clock.ts";
-import { createMemoryPidRegistry, type PidRegistry } from "./pid-registry.ts";
+import type { ResolvedCompanion } from "../config/resolve.ts";
+import type { FakeRuntime } from "../runtime/fake.ts";
+import type { FakeClock } from "../supervise/clock.ts";
+import type { PidRegistry } from "./pid-registry.ts";
 import { commandArgv } from "./spawn-options.ts";
-import { createCompanionSupervisor, type CompanionSupervisor } from "./supervisor.ts";
+import { config, createHarness, settle } from "./supervisor.fixtures.ts";
+import type { CompanionSupervisor } from "./supervisor.ts";
 
 /** The members of a command companion, as the config layer resolves them. */
 const members = (group: string, command: string | readonly string[], numprocs = 1): ResolvedCompanion[] =>
@@ -18,31 +18,20 @@ const members = (group: string, command: string | readonly string[], numprocs = 
     stdout: "/log/out.log", stderr: "stdout", restart_policy: "always", restart_delay: 0.25, restart_delay_max: 0.25, start_retries: null,
   }));
 
-const config = (companions: ResolvedCompanion[]): CompanionConfig => ({ companions, control_socket: null, control_socket_mode: 0o600, restart_delay: 0.25 });
-
 let runtime: FakeRuntime;
 let clock: FakeClock;
 let registry: PidRegistry;
 let companions: CompanionSupervisor;
-const settle = async () => {
-  for (let i = 0; i < 5; i++) await Promise.resolve();
-};
 const pidOf = (name: string) => {
   const reply = companions.status([name]);
   return reply.ok ? reply.records[0]?.pid : undefined;
 };
 
 beforeEach(() => {
-  runtime = createFakeRuntime();
-  clock = createFakeClock();
-  registry = createMemoryPidRegistry();
-  companions = createCompanionSupervisor({
-    runtime, clock, log: silentLogger, registry,
+  ({ runtime, clock, registry, companions } = createHarness({
     baseEnv: { PATH: "/bin" },
-    groupAlive: (pgid) => runtime.kill(-pgid, 0),
-    companionArgv: (name, target) => ["self", "companion", name, target],
     reports: { path: (name) => `/state/${name}.report`, take: () => null },
-  });
+  }));
 });
 
 describe("command companions", () => {

@@ -1,52 +1,16 @@
 import { beforeEach, describe, expect, test } from "bun:test";
-import { createFakeClock, type FakeClock } from "../supervise/clock.ts";
-import type { CompanionConfig, ResolvedCompanion } from "../config/resolve.ts";
-import { silentLogger } from "../log.ts";
-import { createFakeRuntime, type FakeRuntime } from "../runtime/fake.ts";
+import type { FakeRuntime } from "../runtime/fake.ts";
+import type { FakeClock } from "../supervise/clock.ts";
 import { currentRestartDelay } from "../supervise/policy.ts";
+import type { PidRegistry } from "./pid-registry.ts";
 import { describeRecord } from "./status.ts";
-import { createCompanionSupervisor, type CompanionSupervisor } from "./supervisor.ts";
-import { createMemoryPidRegistry, type PidRegistry } from "./pid-registry.ts";
-
-const companion = (name: string, extra: Partial<ResolvedCompanion> = {}): ResolvedCompanion => ({
-  name,
-  group: name,
-  instance: 0,
-  numprocs: 1,
-  target: `./${name}.ts:run`,
-  command: null,
-  cwd: "/srv",
-  env: { ROLE: name },
-  stop_signal: "SIGTERM",
-  stop_timeout: 2,
-  reload_timeout: 1,
-  startsecs: 0.5,
-  stdout: "inherit",
-  stderr: "inherit",
-  restart_policy: "always",
-  restart_delay: 0.25,
-  restart_delay_max: 0.25,
-  start_retries: null,
-  ...extra,
-});
-
-/** A companion config; `restartDelay`, when given, is every companion's restart_delay (as companion_restart_delay would be). */
-const config = (companions: ResolvedCompanion[], restartDelay?: number): CompanionConfig => ({
-  companions: restartDelay === undefined ? companions : companions.map((c) => ({ ...c, restart_delay: restartDelay, restart_delay_max: restartDelay })),
-  control_socket: null,
-  control_socket_mode: 0o600,
-  restart_delay: restartDelay ?? 0.25,
-});
+import { companion, config, createHarness, settle } from "./supervisor.fixtures.ts";
+import type { CompanionSupervisor } from "./supervisor.ts";
 
 let runtime: FakeRuntime;
 let clock: FakeClock;
 let registry: PidRegistry;
 let companions: CompanionSupervisor;
-
-/** Lets pending promise callbacks (spawn results, exits) run. */
-const settle = async () => {
-  for (let i = 0; i < 5; i++) await Promise.resolve();
-};
 
 const stateOf = (name: string) => {
   const reply = companions.status([name]);
@@ -57,18 +21,7 @@ const stateOf = (name: string) => {
 };
 
 beforeEach(() => {
-  runtime = createFakeRuntime();
-  clock = createFakeClock();
-  registry = createMemoryPidRegistry();
-  companions = createCompanionSupervisor({
-    runtime,
-    clock,
-    log: silentLogger,
-    registry,
-    baseEnv: { PATH: "/bin", ROLE: "base" },
-    groupAlive: (pgid) => runtime.kill(-pgid, 0),
-    companionArgv: (name, target) => ["self", "companion", name, target],
-  });
+  ({ runtime, clock, registry, companions } = createHarness());
 });
 
 describe("the companions on a fake runtime and clock", () => {
@@ -220,61 +173,6 @@ describe("the companions on a fake runtime and clock", () => {
     await settle();
     expect(done).toBe(true);
     expect(clock.pendingCount()).toBe(0);
-  });
-
-  test("a changed restart_delay applies to companions that were otherwise unchanged", async () => {
-    companions.start(config([companion("a")]));
-    await settle();
-    companions.apply(config([companion("a")], 3));
-    expect(stateOf("a").restart_delay).toBe(3);
-  });
-
-  test("restart settings change in place: a reread to restart_policy never leaves the next exit EXITED", async () => {
-    companions.start(config([companion("a", { startsecs: 0 })]));
-    await settle();
-    const first = runtime.children[0];
-    const outcome = companions.apply(config([companion("a", { startsecs: 0, restart_policy: "never" })]));
-    expect(outcome.unchanged).toEqual(["a"]);
-    first?.exit({ exitCode: 1, signal: null });
-    await settle();
-    expect(stateOf("a")).toMatchObject({ state: "EXITED", lastExit: { exitCode: 1 } });
-    clock.advance(60_000);
-    await settle();
-    expect(runtime.children).toHaveLength(1);
-  });
-
-  test("a target that cannot be loaded (its process reported why) is FATAL at once; start tries again", async () => {
-    const reports = new Map<string, string>();
-    const fatal = createCompanionSupervisor({
-      runtime,
-      clock,
-      log: silentLogger,
-      registry,
-      baseEnv: {},
-      groupAlive: () => false,
-      companionArgv: (name) => ["self", "companion", name],
-      reports: {
-        path: (name) => `/reports/${name}`,
-        take(path) {
-          const text = reports.get(path) ?? null;
-          reports.delete(path);
-          return text;
-        },
-      },
-    });
-    fatal.start(config([companion("broken")]));
-    await settle();
-    reports.set("/reports/broken", 'export "run" of ./broken.ts: no such export');
-    runtime.children[0]?.exit({ exitCode: 78, signal: null });
-    await settle();
-    const [record] = (fatal.status(["broken"]) as { records: Array<{ state: string; lastError: string | null }> }).records;
-    expect(record).toMatchObject({ state: "FATAL", lastError: 'export "run" of ./broken.ts: no such export' });
-    clock.advance(60_000);
-    await settle();
-    expect(runtime.children).toHaveLength(1);
-    expect(await fatal.command("start", "broken", false)).toMatchObject({ ok: true, state: "STARTING" });
-    await settle();
-    expect(runtime.children).toHaveLength(2);
   });
 
   test("what a companion left in its process group gets the stop signal, then SIGKILL after stop_timeout; shutdown waits for it", async () => {

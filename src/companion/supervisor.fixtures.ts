@@ -1,0 +1,73 @@
+/**
+ * The companion supervisor on the fake runtime and a fake clock, for its unit
+ * tests: a resolved companion with every field filled in, a config, and a
+ * supervisor wired to fakes.
+ */
+import type { CompanionConfig, ResolvedCompanion } from "../config/resolve.ts";
+import { silentLogger } from "../log.ts";
+import { createFakeRuntime, type FakeRuntime } from "../runtime/fake.ts";
+import { createFakeClock, type FakeClock } from "../supervise/clock.ts";
+import { createMemoryPidRegistry, type PidRegistry } from "./pid-registry.ts";
+import { createCompanionSupervisor, type CompanionSupervisor, type CompanionSupervisorDeps } from "./supervisor.ts";
+
+/** A target companion as the config layer would resolve it; `extra` overrides any field. */
+export const companion = (name: string, extra: Partial<ResolvedCompanion> = {}): ResolvedCompanion => ({
+  name,
+  group: name,
+  instance: 0,
+  numprocs: 1,
+  target: `./${name}.ts:run`,
+  command: null,
+  cwd: "/srv",
+  env: { ROLE: name },
+  stop_signal: "SIGTERM",
+  stop_timeout: 2,
+  reload_timeout: 1,
+  startsecs: 0.5,
+  stdout: "inherit",
+  stderr: "inherit",
+  restart_policy: "always",
+  restart_delay: 0.25,
+  restart_delay_max: 0.25,
+  start_retries: null,
+  ...extra,
+});
+
+/** A companion config; `restartDelay`, when given, is every companion's restart_delay (as companion_restart_delay would be). */
+export const config = (companions: ResolvedCompanion[], restartDelay?: number): CompanionConfig => ({
+  companions: restartDelay === undefined ? companions : companions.map((c) => ({ ...c, restart_delay: restartDelay, restart_delay_max: restartDelay })),
+  control_socket: null,
+  control_socket_mode: 0o600,
+  restart_delay: restartDelay ?? 0.25,
+});
+
+/** Lets pending promise callbacks (spawn results, exits) run. */
+export const settle = async (): Promise<void> => {
+  for (let i = 0; i < 5; i++) await Promise.resolve();
+};
+
+/** A supervisor on fakes, and the fakes. */
+export interface Harness {
+  runtime: FakeRuntime;
+  clock: FakeClock;
+  registry: PidRegistry;
+  companions: CompanionSupervisor;
+}
+
+/** Wires a companion supervisor to a fake runtime, clock and pid registry; `deps` overrides any dependency. */
+export function createHarness(deps: Partial<CompanionSupervisorDeps> = {}): Harness {
+  const runtime = createFakeRuntime();
+  const clock = createFakeClock();
+  const registry = createMemoryPidRegistry();
+  const companions = createCompanionSupervisor({
+    runtime,
+    clock,
+    log: silentLogger,
+    registry,
+    baseEnv: { PATH: "/bin", ROLE: "base" },
+    groupAlive: (pgid) => runtime.kill(-pgid, 0),
+    companionArgv: (name, target) => ["self", "companion", name, target],
+    ...deps,
+  });
+  return { runtime, clock, registry, companions };
+}
