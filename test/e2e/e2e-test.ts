@@ -14,3 +14,9 @@ export function e2eTypeScript(launcher: Launcher, name: string, body: () => Prom
   if (launcher.typescript) e2e(name, body);
   else test.skip(`${name} (${launcher.name} cannot load TypeScript)`, () => {});
 }
+
+/** An end-to-end test that needs an optional tool (socat, …); skipped with the tool's name where it is not installed. */
+export function e2eWithTool(tool: string, name: string, body: () => Promise<void>): void {
+  if (Bun.which(tool) !== null) e2e(name, body);
+  else test.skip(`${name} (${tool} is not installed: apt-get install ${tool})`, () => {});
+}

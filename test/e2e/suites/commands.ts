@@ -4,7 +4,7 @@
  * and exit statuses, and targets that cannot be loaded.
  */
 import { expect } from "bun:test";
-import { e2e } from "../e2e-test.ts";
+import { e2e, e2eWithTool } from "../e2e-test.ts";
 import type { Launcher } from "../../helpers/launchers.ts";
 import { FAST, fixture, isAlive, waitFor, withMaster, type MasterRun } from "../../helpers/master.ts";
 
@@ -142,7 +142,7 @@ export function commandTests(launcher: Launcher): void {
     });
   });
 
-  e2e("socat is a client", async () => {
+  e2eWithTool("socat", "socat is a client", async () => {
     await withMaster(launcher, { config: { ...FAST, companion_workers: [fixture("a")] } }, async (run) => {
       await run.waitStates({ a: "RUNNING" });
       const proc = Bun.spawn(["socat", "-t", "2", "-", `UNIX-CONNECT:${run.socket}`], { stdin: "pipe", stdout: "pipe" });

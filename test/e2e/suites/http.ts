@@ -6,6 +6,7 @@
  */
 import { expect } from "bun:test";
 import { existsSync, readFileSync, renameSync, writeFileSync } from "node:fs";
+import { createConnection } from "node:net";
 import { join } from "node:path";
 import { ROOT, type Launcher } from "../../helpers/launchers.ts";
 import { FAST, fixture, isAlive, runCli, waitFor, withMaster, type MasterRun } from "../../helpers/master.ts";
@@ -16,6 +17,15 @@ import { e2e } from "../e2e-test.ts";
 const APP = join(ROOT, "test/fixtures/app.mjs");
 
 /** A GET on a fresh connection (so the kernel spreads connections over the workers). */
+/** Sends one request on its own connection and keeps it open (never retried elsewhere) until `close`. */
+function holdRequest(base: string, path: string): { close(): void } {
+  const url = new URL(base);
+  const socket = createConnection({ host: url.hostname, port: Number(url.port) });
+  socket.on("error", () => {});
+  socket.write(`GET ${path} HTTP/1.1\r\nHost: ${url.host}\r\nConnection: close\r\n\r\n`);
+  return { close: () => void socket.destroy() };
+}
+
 async function get(url: string, init: RequestInit = {}): Promise<{ status: number; text: string }> {
   const response = await fetch(url, { ...init, headers: { connection: "close", ...(init.headers ?? {}) } });
   return { status: response.status, text: await response.text() };
@@ -109,11 +119,11 @@ export function httpTests(launcher: Launcher): void {
     await withApp(launcher, { workers: 2, timeout: 2 }, async (run, base) => {
       await waitFor(() => run.workerPids().length === 2, "2 workers");
       const before = run.workerPids();
-      // curl, not fetch: a client that retries would block the next worker too.
-      const blocked = Bun.spawn(["curl", "-s", "-m", "20", `${base}/block`], { stdout: "ignore", stderr: "ignore" });
+      // One request on one connection, not fetch: a client that retries would block the next worker too.
+      const blocked = holdRequest(base, "/block");
       await run.waitOutput(/sent no heartbeat for 2s: killing it/, 20_000);
       await waitFor(() => run.workerPids().length === 2 && run.workerPids().some((pid) => !before.includes(pid)), "a replacement worker");
-      blocked.kill();
+      blocked.close();
       expect((await get(`${base}/`)).status).toBe(200);
       const middle = run.workerPids();
       await waitFor(async () => {
