@@ -22,7 +22,7 @@ describe("uptime and delays read like supervisorctl", () => {
     [2 * 86_400 + 3 * 3600 + 12 * 60 + 44, "2 days, 03:12:44"],
   ])("%d seconds -> %s", (seconds, text) => expect(formatUptime(seconds)).toBe(text));
   test.each([
-    [3000, "3s"], [500, "0.5s"], [25_000, "25s"], [125_000, "2m 05s"],
+    [3000, "3s"], [500, "0.5s"], [9_960, "10s"], [25_000, "25s"], [59_600, "1m 00s"], [60_000, "1m 00s"], [125_000, "2m 05s"],
   ])("%d ms -> %s", (ms, text) => expect(formatDelay(ms)).toBe(text));
 });
 

@@ -21,9 +21,10 @@ export function formatUptime(seconds: number): string {
 /** `3s`, `0.5s`, `2m 05s`: a short duration for "retrying in …". */
 export function formatDelay(ms: number): string {
   const seconds = Math.max(0, ms) / 1000;
-  if (seconds < 10) return `${Number(seconds.toFixed(1))}s`;
-  if (seconds < 60) return `${Math.round(seconds)}s`;
+  if (seconds < 9.95) return `${Number(seconds.toFixed(1))}s`;
+  // Rounded first, so that 59.6 s and 60 s read the same.
   const whole = Math.round(seconds);
+  if (whole < 60) return `${whole}s`;
   return `${Math.floor(whole / 60)}m ${pad2(whole % 60)}s`;
 }
 

@@ -58,7 +58,8 @@ export function commandTests(launcher: Launcher): void {
   });
 
   e2e("BACKOFF: start and restart start now, stop cancels the retry", async () => {
-    const config = { ...FAST, companion_restart_delay: 60, companion_workers: [fixture("c", "crash", { startsecs: 0 })] };
+    // 45 s: far from any unit boundary of the description ("44s" or "45s").
+    const config = { ...FAST, companion_restart_delay: 45, companion_workers: [fixture("c", "crash", { startsecs: 0 })] };
     await withMaster(launcher, { config }, async (run) => {
       const { c } = await run.waitStates({ c: "BACKOFF" });
       expect(c?.description).toMatch(/^exited with status 1, retrying in \d+s$/);
