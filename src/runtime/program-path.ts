@@ -7,7 +7,7 @@
  * alike: the same PATH, the same SpawnError naming the program, and a
  * relative path always taken from the child's cwd.
  */
-import { statSync } from "node:fs";
+import { accessSync, constants, statSync } from "node:fs";
 import { delimiter, isAbsolute, resolve } from "node:path";
 import process from "node:process";
 import type { SpawnOptions } from "./types.ts";
@@ -16,8 +16,10 @@ import { SpawnError } from "./types.ts";
 /** What execvp searches when PATH is unset. */
 const DEFAULT_PATH = "/usr/bin:/bin";
 
-function isFile(path: string): boolean {
+/** A file we may execute: what execvp takes from a PATH directory (it skips the others and searches on). */
+function isExecutableFile(path: string): boolean {
   try {
+    accessSync(path, constants.X_OK);
     return statSync(path).isFile();
   } catch {
     return false;
@@ -40,7 +42,7 @@ export function resolveProgram(options: SpawnOptions): string[] {
   for (const dir of path.split(delimiter)) {
     // An empty PATH entry means the working directory, as for execvp.
     const candidate = resolve(cwd, dir === "" ? "." : dir, program);
-    if (isFile(candidate)) return [candidate, ...args];
+    if (isExecutableFile(candidate)) return [candidate, ...args];
   }
   throw new SpawnError(`cannot start ${program}: not found on PATH (${path})`, options.argv, { code: "ENOENT" });
 }
