@@ -32,7 +32,7 @@ function run(argv: string[]): void {
 
 function buildNodeBundle(): void {
   const outfile = join(dist, "node/cli.mjs");
-  // The entry's "#!/usr/bin/env bun" line is kept by the bundler; node's replaces it.
+  // The entry's "#!/usr/bin/env -S bun --no-env-file" line is kept by the bundler; node's replaces it.
   run([process.execPath, "build", entry, "--target=node", "--format=esm", `--outfile=${outfile}`]);
   const code = readFileSync(outfile, "utf8").replace(/^#!.*\n/, "");
   writeFileSync(outfile, `#!/usr/bin/env node\n${code}`);

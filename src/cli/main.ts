@@ -1,4 +1,4 @@
-#!/usr/bin/env bun
+#!/usr/bin/env -S bun --no-env-file
 /**
  * The entry of every role: the master, the manager, companions, HTTP workers
  * and the ctl are all this one program started with different arguments.

@@ -24,6 +24,8 @@ const subCommands = {
   signal: () => import("./commands/signal.ts").then((m) => m.default),
   reread: () => import("./commands/reread.ts").then((m) => m.default),
   check: () => import("./commands/check.ts").then((m) => m.default),
+  "systemd-unit": () => import("./commands/systemd-unit.ts").then((m) => m.default),
+  completion: () => import("./commands/completion.ts").then((m) => m.default),
   manager: () => import("./commands/manager.ts").then((m) => m.default),
   companion: () => import("./commands/companion.ts").then((m) => m.default),
   worker: () => import("./commands/worker.ts").then((m) => m.default),
@@ -32,7 +34,7 @@ const subCommands = {
 type SubCommandName = keyof typeof subCommands;
 
 /** The commands an operator types (the manager, companion and worker roles are started by the master). */
-const PUBLIC_COMMANDS = Object.keys(subCommands).filter((name) => name !== "manager" && name !== "companion" && name !== "worker");
+export const PUBLIC_COMMANDS = Object.keys(subCommands).filter((name) => name !== "manager" && name !== "companion" && name !== "worker");
 
 const root = defineCommand({
   meta: {

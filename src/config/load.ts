@@ -9,6 +9,7 @@ import * as v from "valibot";
 import { ConfigError, type ConfigIssue } from "../errors.ts";
 import { didYouMean } from "../suggest.ts";
 import type { ProcessInfo, Modules } from "../runtime/index.ts";
+import { createEnvFileReader } from "./env-file.ts";
 import { toConfigIssues } from "./issues.ts";
 import { readConfigFile } from "./read-file.ts";
 import { checkCompanionSpecs, specKeysOf } from "./rules.ts";
@@ -98,7 +99,7 @@ function validate(layers: Layers, cwd: string, strict = false): Settings {
   const broken = checkCompanionSpecs(Array.isArray(written) ? written.map(specKeysOf) : []);
   if (broken.length > 0) bySource.set(sourceOf("companion_workers"), [...(bySource.get(sourceOf("companion_workers")) ?? []), ...broken]);
   if (bySource.size > 0 || !result.success) throw ConfigError.combine([...bySource].map(([source, issues]) => new ConfigError(source, issues)));
-  return resolveSettings(result.output, cwd);
+  return resolveSettings(result.output, cwd, createEnvFileReader(sourceOf));
 }
 
 /** Reads every source, validates and resolves. Throws `ConfigError` naming the file, setting and value. */

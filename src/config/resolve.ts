@@ -28,7 +28,10 @@ export interface ResolvedCompanion {
   command: string | readonly string[] | null;
   /** Absolute working directory. */
   cwd: string;
-  /** Extra environment: `companion_env` with the companion's own `env` merged over it, `{instance}` replaced. */
+  /**
+   * Extra environment, each layer over the one before: companion_env_file, the
+   * companion's env_file, companion_env, its env; `{instance}` replaced.
+   */
   env: Record<string, string>;
   stop_signal: SignalName;
   stop_timeout: number;
@@ -59,6 +62,8 @@ export interface CompanionConfig {
 /** All settings after validation and resolution. */
 export interface Settings extends Omit<ParsedSettings, "companion_workers" | "companion_manager_stop_timeout"> {
   companion_workers: ResolvedCompanion[];
+  /** The variables of `env_file` (empty when unset): the master sets them in its own environment at start. */
+  master_env: Record<string, string>;
   /** Seconds the master waits for the manager on shutdown (derived when not set). */
   companion_manager_stop_timeout: number;
 }
@@ -83,11 +88,25 @@ function restartSettings(
   return { restart_policy: spec.restart_policy ?? parsed.companion_restart_policy, restart_delay: delay, restart_delay_max: max, start_retries: retries };
 }
 
-/** Resolves parsed settings against the master's working directory. */
-export function resolveSettings(parsed: ParsedSettings, masterCwd: string): Settings {
-  const companions: ResolvedCompanion[] = parsed.companion_workers.flatMap((spec) => {
+/**
+ * Reads an env file (an absolute path) named by `setting`; throws a
+ * ConfigError naming the setting and the file when it cannot.
+ */
+export type EnvFileReader = (path: string, setting: string) => Record<string, string>;
+
+const noEnvFiles: EnvFileReader = (path) => {
+  throw new Error(`no env file reader given for ${path}`);
+};
+
+/** Resolves parsed settings against the master's working directory; env files are read through `readEnvFile`. */
+export function resolveSettings(parsed: ParsedSettings, masterCwd: string, readEnvFile: EnvFileReader = noEnvFiles): Settings {
+  const envFile = (base: string, path: string | null | undefined, setting: string) =>
+    path === null || path === undefined ? {} : readEnvFile(absolute(base, path), setting);
+  const sharedFileEnv = envFile(masterCwd, parsed.companion_env_file, "companion_env_file");
+  const companions: ResolvedCompanion[] = parsed.companion_workers.flatMap((spec, index) => {
     const cwd = absolute(masterCwd, spec.cwd ?? parsed.companion_cwd ?? ".");
     const numprocs = spec.numprocs ?? 1;
+    const env = { ...sharedFileEnv, ...envFile(cwd, spec.env_file, `companion_workers[${index}].env_file`), ...parsed.companion_env, ...spec.env };
     return memberNames(spec.name, numprocs).map((name, instance) => ({
       name,
       group: spec.name,
@@ -96,7 +115,7 @@ export function resolveSettings(parsed: ParsedSettings, masterCwd: string): Sett
       target: spec.target ?? null,
       command: spec.command === undefined ? null : commandFor(spec.command, instance),
       cwd,
-      env: envFor({ ...parsed.companion_env, ...spec.env }, instance),
+      env: envFor(env, instance),
       stop_signal: spec.stop_signal ?? parsed.companion_stop_signal,
       stop_timeout: spec.stop_timeout ?? parsed.companion_stop_timeout,
       reload_timeout: spec.reload_timeout ?? parsed.companion_reload_timeout,
@@ -111,10 +130,13 @@ export function resolveSettings(parsed: ParsedSettings, masterCwd: string): Sett
   return {
     ...parsed,
     companion_workers: companions,
+    master_env: envFile(masterCwd, parsed.env_file, "env_file"),
     companion_manager_stop_timeout: parsed.companion_manager_stop_timeout ?? slowestStop + parsed.companion_manager_shutdown_buffer,
     companion_config_file: optionalPath(parsed.companion_config_file),
     companion_control_socket: optionalPath(parsed.companion_control_socket),
     companion_cwd: optionalPath(parsed.companion_cwd),
+    env_file: optionalPath(parsed.env_file),
+    companion_env_file: optionalPath(parsed.companion_env_file),
     pidfile: optionalPath(parsed.pidfile),
     accesslog: parsed.accesslog === "-" ? "-" : optionalPath(parsed.accesslog),
   };

@@ -94,6 +94,7 @@ export const CompanionSpecSchema = v.strictObject(
     numprocs: v.optional(Numprocs),
     cwd: v.optional(NonEmptyString),
     env: v.optional(Env),
+    env_file: v.optional(NonEmptyString),
     stop_signal: v.optional(Signal),
     stop_timeout: v.optional(Seconds),
     reload_timeout: v.optional(Seconds),
@@ -157,6 +158,7 @@ export const COMPANION_SETTING_NAMES = [
   "companion_stderr",
   "companion_cwd",
   "companion_env",
+  "companion_env_file",
   "companion_manager_stop_timeout",
   "companion_manager_shutdown_buffer",
 ] as const;
@@ -174,6 +176,8 @@ export const SETTING_DOCS: Record<string, string> = {
   pidfile: "Write the master's pid to this file; removed on exit.",
   accesslog: "Access log: `-` for stdout, or a file path.",
   loglevel: "debug, info, warning, error or critical.",
+  env_file:
+    "An env file (`KEY=VALUE` lines) read into the master's environment at start, so the app, the HTTP workers, the manager and companions inherit it; its values win over the inherited ones; a change needs a restart. Read by our own parser, the same on every runtime; a missing file is an error. No `.env` is read unless named here.",
   companion_workers: "The companion specs.",
   companion_config_file: "A file whose companion_* settings replace the main file's.",
   companion_control_socket: "Unix socket path of the control socket; no socket when unset.",
@@ -192,6 +196,8 @@ export const SETTING_DOCS: Record<string, string> = {
   companion_stderr: 'Default stderr of companions: a file path, "stdout" or "inherit".',
   companion_cwd: "Default working directory of companions.",
   companion_env: "Extra environment for every companion (a companion's own env is merged over it).",
+  companion_env_file:
+    "An env file for every companion (a path relative to the master's working directory); under a companion's own env_file, and under companion_env and env. Re-read on reread and HUP.",
   companion_manager_stop_timeout:
     "Seconds the master waits for the manager on shutdown; derived as the slowest stop_timeout + companion_manager_shutdown_buffer when unset.",
   companion_manager_shutdown_buffer: "Seconds added to the slowest stop_timeout when companion_manager_stop_timeout is derived.",
@@ -210,6 +216,7 @@ const SETTINGS_ENTRIES = {
   pidfile: v.optional(v.nullable(NonEmptyString), null),
   accesslog: v.optional(v.nullable(NonEmptyString), null),
   loglevel: v.optional(v.picklist(LOG_LEVELS, `expected one of ${LOG_LEVELS.join(", ")}`), "info"),
+  env_file: v.optional(v.nullable(NonEmptyString), null),
   companion_workers: v.optional(v.array(CompanionSpecSchema, "expected a list of companion specs"), []),
   companion_config_file: v.optional(v.nullable(NonEmptyString), null),
   companion_control_socket: v.optional(v.nullable(NonEmptyString), null),
@@ -226,6 +233,7 @@ const SETTINGS_ENTRIES = {
   companion_stderr: v.optional(StderrTarget, "inherit"),
   companion_cwd: v.optional(v.nullable(NonEmptyString), null),
   companion_env: v.optional(Env, {}),
+  companion_env_file: v.optional(v.nullable(NonEmptyString), null),
   companion_manager_stop_timeout: v.optional(v.nullable(Seconds), null),
   companion_manager_shutdown_buffer: v.optional(Seconds, 10),
 };
@@ -238,7 +246,8 @@ export const COMPANION_KEY_DOCS: Record<string, string> = {
     'A program to run instead of a target: an argv list (`["sleep", "60"]`, no shell; the program is looked up on the PATH of the companion\'s env) or a string run by `/bin/sh -c`. `{instance}` becomes the member\'s index.',
   numprocs: `How many processes (1 to ${MAX_NUMPROCS}); more than 1 makes members \`NAME:0\` … \`NAME:N-1\`, each supervised on its own.`,
   cwd: "Working directory (default: companion_cwd, else the master's).",
-  env: "Environment added to the inherited one, over companion_env; `{instance}` in a value becomes the member's index.",
+  env: "Environment added to the inherited one, over companion_env and both env files; `{instance}` in a value becomes the member's index.",
+  env_file: "An env file (a path relative to `cwd`) over companion_env_file and under companion_env and env; `{instance}` in a value becomes the member's index.",
   stop_signal: "Signal that asks it to stop (default: companion_stop_signal).",
   stop_timeout: "Seconds between the stop signal and SIGKILL (default: companion_stop_timeout).",
   reload_timeout: "Seconds to wait for the old process on restart (default: companion_reload_timeout).",

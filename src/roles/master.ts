@@ -6,6 +6,7 @@
  * never stops the web tier, a worker that fails never touches the companions.
  */
 import { readFileSync, rmSync, writeFileSync } from "node:fs";
+import process from "node:process";
 import { createStateDir, removeStateDir } from "../companion/state-dir.ts";
 import { loadConfig, type ConfigSources, type LoadedConfig } from "../config/index.ts";
 import { checkSocketPath, isSocketLive } from "../control/socket-path.ts";
@@ -69,6 +70,9 @@ export async function runMaster(runtime: Runtime, options: MasterOptions): Promi
   let settings = loaded.settings;
   const log: Logger = createLogger({ level: settings.loglevel, format: options.logFormat, pid: runtime.pid }).withTag("master");
   for (const warning of loaded.warnings) log.warn(warning);
+  // env_file, once at start: the preloaded app and every child inherit it.
+  for (const [key, value] of Object.entries(settings.master_env)) process.env[key] = value;
+  if (settings.env_file !== null) log.info(`read ${Object.keys(settings.master_env).length} variable(s) from ${settings.env_file}`);
   await preflight(runtime, loaded, log);
   if (settings.pidfile !== null) writePidfile(settings.pidfile, runtime.pid);
   const stateDir = createStateDir();

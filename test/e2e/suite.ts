@@ -6,6 +6,7 @@ import { afterAll, describe, test } from "bun:test";
 import { cleanupAllRuns } from "../helpers/master.ts";
 import type { Launcher } from "../helpers/launchers.ts";
 import { commandTests } from "./suites/commands.ts";
+import { envFileTests } from "./suites/envfiles.ts";
 import { httpTests } from "./suites/http.ts";
 import { lifecycleTests } from "./suites/lifecycle.ts";
 import { operateTests } from "./suites/operate.ts";
@@ -30,5 +31,6 @@ export function defineE2ESuite(launcher: Launcher): void {
     httpTests(launcher);
     policyTests(launcher);
     programTests(launcher);
+    envFileTests(launcher);
   });
 }

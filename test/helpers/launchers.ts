@@ -34,7 +34,7 @@ const missing = (path: string) => (existsSync(path) ? null : `${path} is missing
 
 /** Every launcher. */
 export const LAUNCHERS: Record<Launcher["name"], Launcher> = {
-  bun: { name: "bun", command: [bin("bun"), join(ROOT, "src/cli/main.ts")], typescript: true, unavailable: null },
+  bun: { name: "bun", command: [bin("bun"), "--no-env-file", join(ROOT, "src/cli/main.ts")], typescript: true, unavailable: null },
   deno: { name: "deno", command: [bin("deno"), "run", ...DENO_FLAGS, join(ROOT, "src/cli/main.ts")], typescript: true, unavailable: null },
   node: { name: "node", command: [process.env.NODE_BINARY ?? "node", NODE_BUNDLE], typescript: false, unavailable: missing(NODE_BUNDLE) },
   binary: { name: "binary", command: [BINARY], typescript: true, unavailable: missing(BINARY) },

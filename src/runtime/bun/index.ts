@@ -52,7 +52,8 @@ export function createBunRuntime(): Runtime {
       execPath: process.execPath,
       entry: compiled ? null : Bun.main,
       compiled,
-      runtimeFlags: [],
+      // Children never autoload a .env either (the binary is built without it).
+      runtimeFlags: compiled ? [] : ["--no-env-file"],
     }),
   };
 }
