@@ -113,8 +113,9 @@ describe.each(WAYS)("$name", (way) => {
     expect(result.exitCode).toBe(0);
   }, 20_000);
 
-  for (const format of ["mjs", "ts"] as const) {
-    test.skipIf(skip || (format === "ts" && !way.typescript))(`master with a .${format} config importing defineConfig, status, SIGTERM`, async () => {
+  // Node 20 cannot load a TypeScript config: only the .mjs one there.
+  for (const format of way.typescript ? (["mjs", "ts"] as const) : (["mjs"] as const)) {
+    test.skipIf(skip)(`master with a .${format} config importing defineConfig, status, SIGTERM`, async () => {
       expect(installError).toBeNull();
       const name = `${way.name.split(" ")[0]}-${format}`;
       const socket = join(tmp.dir, `${name}.sock`);
