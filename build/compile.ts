@@ -1,6 +1,10 @@
 /**
  * Builds what ships:
- * - `dist/node/cli.mjs`: one bundle for Node 20 and later;
+ * - `dist/node/cli.mjs`: one bundle for Node 20 and later (also the npm
+ *   package's bin, which Bun and Deno run as well);
+ * - `dist/node/index.mjs` and `dist/types/`: the npm package's `exports` (what a
+ *   config's `import { defineConfig } from "gunicorn-companion"` loads) and its
+ *   declarations, emitted by tsc from src/index.ts (tsconfig.types.json);
  * - `dist/gunicorn-companion-<os>-<arch>`: self-contained executables made by
  *   `bun build --compile` (the host's by default; `--all` for linux-x64,
  *   linux-arm64, darwin-x64 and darwin-arm64, which Bun fetches from the npm
@@ -9,9 +13,10 @@
  * - `dist/SHA256SUMS` over the executables.
  *
  * Usage: bun build/compile.ts [--all] [--node-only]
+ * (`--node-only`: only what the npm package holds; `npm pack` runs that.)
  */
 import { createHash } from "node:crypto";
-import { chmodSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { chmodSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { arch, platform } from "node:os";
 import { join, resolve } from "node:path";
 
@@ -38,6 +43,21 @@ function buildNodeBundle(): void {
   writeFileSync(outfile, `#!/usr/bin/env node\n${code}`);
   chmodSync(outfile, 0o755);
   console.log(`built ${outfile}`);
+}
+
+function buildPublicApi(): void {
+  const outfile = join(dist, "node/index.mjs");
+  run([process.execPath, "build", join(root, "src/index.ts"), "--target=node", "--format=esm", `--outfile=${outfile}`]);
+  const types = join(dist, "types");
+  rmSync(types, { recursive: true, force: true });
+  run([join(root, "node_modules/.bin/tsc"), "-p", join(root, "tsconfig.types.json")]);
+  // tsc keeps the sources' `.ts` specifiers; `.js` ones resolve to the .d.ts files under every moduleResolution.
+  for (const name of readdirSync(types, { recursive: true, encoding: "utf8" })) {
+    if (!name.endsWith(".d.ts")) continue;
+    const file = join(types, name);
+    writeFileSync(file, readFileSync(file, "utf8").replace(/(from "\.{1,2}\/[^"]*)\.ts"/g, '$1.js"'));
+  }
+  console.log(`built ${outfile} and ${types}/`);
 }
 
 function buildBinary(target: string): string {
@@ -75,6 +95,7 @@ function writeChecksums(): void {
 const flags = new Set(process.argv.slice(2));
 mkdirSync(dist, { recursive: true });
 buildNodeBundle();
+buildPublicApi();
 if (!flags.has("--node-only")) {
   for (const target of flags.has("--all") ? ALL_TARGETS : [hostTarget()]) buildBinary(target);
   writeChecksums();

@@ -1,10 +1,12 @@
 /**
  * The README's commands, run as written (the socket moved to a temp path
  * through EXAMPLE_SOCKET): the example with npm, bun, deno, node and the
- * binary, and the ctl of each.
+ * binary, and the ctl of each. The npm install lines cannot run before the
+ * package is published: their commands are checked here, and
+ * test/dist/package.test.ts runs the same bin from the packed tarball.
  */
 import { afterAll, describe, expect, test } from "bun:test";
-import { existsSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { BINARY, ROOT } from "./helpers/launchers.ts";
 import { rawRequest } from "./helpers/master.ts";
@@ -42,6 +44,23 @@ async function ctl(command: string): Promise<{ code: number; stdout: string }> {
 }
 
 describe("README commands", () => {
+  test("the npm section installs the package and runs its bin with npx, bunx --bun and deno run npm:", () => {
+    const readme = readFileSync(join(ROOT, "README.md"), "utf8");
+    const section = readme.slice(readme.indexOf("### From npm"), readme.indexOf("### From a clone"));
+    const lines = (/```sh\n([\s\S]*?)```/.exec(section)?.[1] ?? "").split("\n").map((line) => line.replace(/\s+#.*$/, "").trim()).filter(Boolean);
+    expect(lines).toEqual([
+      "npm install gunicorn-companion",
+      "npx gunicorn-companion master -c gunicorn.conf.mjs",
+      "npx gunicorn-companion -s /run/myapp/companion.sock status",
+      "bunx --bun gunicorn-companion master -c gunicorn.conf.ts",
+      "deno run -A npm:gunicorn-companion master -c gunicorn.conf.ts",
+    ]);
+    const manifest = JSON.parse(readFileSync(join(ROOT, "package.json"), "utf8")) as { bin: Record<string, string> };
+    expect(Object.keys(manifest.bin)).toEqual(["gunicorn-companion"]);
+    const packageTest = readFileSync(join(ROOT, "test/dist/package.test.ts"), "utf8");
+    for (const way of ['"npm:gunicorn-companion"', "[bin(\"bun\"), installedBin]", "[installedBin]"]) expect(packageTest).toContain(way);
+  });
+
   test("npm run example, then the ctl through bun, deno, node and the binary", async () => {
     const example = start("npm run example");
     try {

@@ -4,12 +4,14 @@ import type { HttpHandler, HttpServer, ListenTarget } from "../types.ts";
 /** Serves `handler` on `target` with Deno.serve. */
 export async function serveHttpDeno(target: ListenTarget, handler: HttpHandler): Promise<HttpServer> {
   if (target.kind === "fd") throw new Error("Deno cannot serve HTTP on an inherited socket");
-  const options =
-    target.kind === "tcp" ? { hostname: target.host, port: target.port, reusePort: true } : { path: target.path, transport: "unix" as const };
   const controller = new AbortController();
-  const server = Deno.serve({ ...options, signal: controller.signal, onListen() {} }, (request, info) =>
-    handler(request, { remoteAddress: () => (info.remoteAddr as { hostname?: string }).hostname ?? "-" }),
-  );
+  const onRequest = (request: Request, info: { remoteAddr: unknown }) =>
+    handler(request, { remoteAddress: () => (info.remoteAddr as { hostname?: string }).hostname ?? "-" });
+  // One call per kind: Deno's own types have an overload for each, none for their union.
+  const server =
+    target.kind === "tcp"
+      ? Deno.serve({ hostname: target.host, port: target.port, reusePort: true, signal: controller.signal, onListen() {} }, onRequest)
+      : Deno.serve({ path: target.path, transport: "unix", signal: controller.signal, onListen() {} }, onRequest);
   return {
     stop: () => server.shutdown(),
     forceClose: () => controller.abort(),
