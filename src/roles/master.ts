@@ -9,7 +9,7 @@ import { readFileSync, rmSync, writeFileSync } from "node:fs";
 import process from "node:process";
 import { createStateDir, removeStateDir } from "../companion/state-dir.ts";
 import { loadConfig, type ConfigSources, type LoadedConfig } from "../config/index.ts";
-import { checkSocketPath, isSocketLive } from "../control/socket-path.ts";
+import { checkControlSocketPath, isSocketLive } from "../control/socket-path.ts";
 import { errorMessage, FatalError } from "../errors.ts";
 import { EXIT_FAILURE, EXIT_OK } from "../exit-codes.ts";
 import { createLogger, type LogFormat, type Logger } from "../log.ts";
@@ -58,7 +58,7 @@ async function preflight(runtime: ProcessInfo & UnixSockets, loaded: LoadedConfi
     }
   }
   const socket = settings.companion_control_socket;
-  if (socket !== null) checkSocketPath(socket);
+  if (socket !== null) checkControlSocketPath(socket);
   if (socket !== null && (await isSocketLive(runtime, socket))) {
     throw new FatalError(`control socket ${socket} is in use by a running manager; stop it first or choose another companion_control_socket`);
   }

@@ -79,7 +79,8 @@ describe(`as a second user (${SECOND_USER})`, () => {
       mkdirSync(locked, { mode: 0o755 });
       const scratch = join(tmp.dir, "scratch");
       mkdirSync(scratch, { mode: 0o777 });
-      chmodSync(scratch, 0o777);
+      // Sticky: a socket directory others can write without it is refused.
+      chmodSync(scratch, 0o1777);
       const config = join(tmp.dir, "conf.json");
       writeFileSync(config, JSON.stringify({ companion_control_socket: join(locked, "c.sock") }));
       const denied = as([BINARY, "master", "-c", config], tmp.dir, { TMPDIR: scratch });
