@@ -79,10 +79,10 @@ describe(`as a second user (${SECOND_USER})`, () => {
         try {
           for (let i = 0; i < 10; i++) {
             const run = await startOnce(tmp.dir, join(dir, "c.sock"), { companion_control_socket_mode: 0o666 });
-            if (name === "sticky") expect({ answered: run.answered, output: run.answered ? "" : run.output }).toEqual({ answered: true, output: "" });
-            else expect(run.output).toContain(`control socket directory ${dir} (owner uid 0 (root), mode 0777) can be written by other users and has no sticky bit`);
             expect(statSync(victim).mode & 0o7777).toBe(0o600);
             expect(readFileSync(victim, "utf8")).toBe("secret of the service");
+            if (name === "sticky") expect({ answered: run.answered, output: run.answered ? "" : run.output }).toEqual({ answered: true, output: "" });
+            else expect(run.output).toContain(`control socket directory ${dir} (owner uid 0 (root), mode 0777) can be written by other users and has no sticky bit`);
           }
         } finally {
           await attack.stop();
