@@ -27,11 +27,42 @@ export function formatValue(value: unknown): string {
   return text.length > 80 ? `${text.slice(0, 77)}...` : text;
 }
 
-/** Formats one issue as `path = value (companion "x"): message`. */
+/** A setting or key name that holds a secret: secret, token, password/passwd, passphrase, credential, api_key, or `key` as a word (`SSH_KEY`, `privateKey`; not `keepalive`, `monkey`, `keyfile`). */
+const SECRET_NAME = /secret|token|passw(or)?d|passphrase|credential|api[_-]?key|(^|[_.-])key($|[_.-])/i;
+const CAMEL_KEY = /[a-z0-9]Key($|[A-Z_])/;
+
+/** True when a setting or key name looks like it holds a secret. */
+export function isSecretName(name: string): boolean {
+  return SECRET_NAME.test(name) || CAMEL_KEY.test(name);
+}
+
+/** The placeholder printed instead of a hidden value. */
+export const HIDDEN = "<hidden>";
+
+/** True when the value at a setting path must not be printed: anything under `env` or `companion_env`, or under a name that looks secret. */
+export function isSecretPath(path: string): boolean {
+  const names = path.split(/[.[\]]+/).filter((name) => name !== "" && !/^\d+$/.test(name));
+  return names.some((name) => name === "env" || name === "companion_env" || isSecretName(name));
+}
+
+/** Formats one issue as `path = value (companion "x"): message`; a secret's value is `<hidden>`, in the message too. */
 export function formatConfigIssue(issue: ConfigIssue): string {
   const where = issue.companion === undefined ? issue.path : `${issue.path} (companion "${issue.companion}")`;
-  const value = "value" in issue && issue.value !== undefined ? ` = ${formatValue(issue.value)}` : "";
-  return `${where}${value}: ${issue.message}`;
+  const hidden = issue.value !== undefined && isSecretPath(issue.path);
+  const value = "value" in issue && issue.value !== undefined ? ` = ${hidden ? HIDDEN : formatValue(issue.value)}` : "";
+  return `${where}${value}: ${hidden ? hideIn(issue.message, issue.value) : issue.message}`;
+}
+
+/** The message with the value's spellings replaced by `<hidden>`: after "received" (valibot's own messages), and anywhere when longer than 3 characters. */
+function hideIn(message: string, value: unknown): string {
+  const spellings = [...new Set([String(value), formatValue(value), `"${String(value)}"`])].sort((a, b) => b.length - a.length);
+  let text = message;
+  for (const spelling of spellings) {
+    if (spelling === "") continue;
+    text = text.split(`received ${spelling}`).join(`received ${HIDDEN}`);
+    if (spelling.length > 3) text = text.split(spelling).join(HIDDEN);
+  }
+  return text;
 }
 
 /** A config file (or the command line) that cannot be used. Names the source, the setting and the value. */

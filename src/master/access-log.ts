@@ -2,8 +2,10 @@
  * The access log in gunicorn's default format:
  * `%(h)s %(l)s %(u)s %(t)s "%(r)s" %(s)s %(b)s "%(f)s" "%(a)s"`, to stdout
  * (`-`) or appended to a file that USR1 reopens (after logrotate moved it).
+ * The file is created 0640 and never opened through a symlink.
  */
-import { closeSync, openSync, writeSync } from "node:fs";
+import { closeSync, writeSync } from "node:fs";
+import { openAppendNoFollow } from "../runtime/private-files.ts";
 
 const MONTHS = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
 const pad = (n: number) => String(n).padStart(2, "0");
@@ -32,16 +34,17 @@ export interface AccessLog {
   reopen(): void;
 }
 
-/** An access log to `-` (stdout) or a file path. */
+/** An access log to `-` (stdout) or a file path; a symlink at the path is refused with an error naming it. */
 export function openAccessLog(target: string): AccessLog {
   if (target === "-") return { write: (line) => void writeSync(1, line), reopen() {} };
-  let fd = openSync(target, "a");
+  const open = () => openAppendNoFollow(target, "access log");
+  let fd = open();
   return {
     write(line) {
       writeSync(fd, line);
     },
     reopen() {
-      const next = openSync(target, "a");
+      const next = open();
       closeSync(fd);
       fd = next;
     },

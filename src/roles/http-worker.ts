@@ -78,7 +78,14 @@ export async function runWorker(runtime: Runtime, args: WorkerArgs): Promise<num
   runtime.onSignal("SIGTERM", () => void stop(false).then((code) => runtime.exit(code)));
   runtime.onSignal("SIGINT", () => void stop(true));
   runtime.onSignal("SIGQUIT", () => void stop(true));
-  runtime.onSignal("SIGUSR1", () => accessLog?.reopen());
+  runtime.onSignal("SIGUSR1", () => {
+    try {
+      accessLog?.reopen();
+    } catch (error) {
+      // The old file stays open: better than losing the lines.
+      log.error(`cannot reopen the access log: ${error instanceof Error ? error.message : String(error)}`);
+    }
+  });
   for (const signal of ["SIGHUP", "SIGUSR2", "SIGTTIN", "SIGTTOU", "SIGWINCH"] as const) runtime.onSignal(signal, () => {});
   runtime.watchStdinClose(() => {
     log.warn("the master is gone: finishing requests and exiting");

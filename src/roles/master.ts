@@ -5,7 +5,7 @@
  * log files. The two tiers never touch each other: a companion that fails
  * never stops the web tier, a worker that fails never touches the companions.
  */
-import { readFileSync, rmSync, writeFileSync } from "node:fs";
+import { lstatSync, unlinkSync } from "node:fs";
 import process from "node:process";
 import { createStateDir, removeStateDir } from "../companion/state-dir.ts";
 import { loadConfig, type ConfigSources, type LoadedConfig } from "../config/index.ts";
@@ -15,6 +15,7 @@ import { EXIT_FAILURE, EXIT_OK } from "../exit-codes.ts";
 import { createLogger, type LogFormat, type Logger } from "../log.ts";
 import type { Runtime, ProcessInfo, UnixSockets } from "../runtime/index.ts";
 import { AppLoadError, loadApp } from "../master/app.ts";
+import { readRegularFile, writeFileAtomic } from "../runtime/private-files.ts";
 import { createCompanionTier } from "../master/companions.ts";
 import type { StopMode } from "../master/manager-process.ts";
 import { createMasterWorkerPool } from "../master/worker-pool.ts";
@@ -29,9 +30,10 @@ export interface MasterOptions {
   logFormat: LogFormat;
 }
 
+/** Writes the pid file atomically (a 0640 temporary file renamed over the path: a symlink there is replaced, its target never written). */
 function writePidfile(path: string, pid: number): void {
   try {
-    writeFileSync(path, `${pid}\n`);
+    writeFileAtomic(path, `${pid}\n`);
   } catch (error) {
     throw new FatalError(`cannot write pidfile ${path}: ${errorMessage(error)}`);
   }
@@ -39,8 +41,8 @@ function writePidfile(path: string, pid: number): void {
 
 function removePidfile(path: string, pid: number): void {
   try {
-    // Only our own: a newer master may have taken the file over.
-    if (readFileSync(path, "utf8").trim() === String(pid)) rmSync(path, { force: true });
+    // Only our own (a newer master may have taken the file over), and never through a symlink.
+    if (lstatSync(path).isFile() && readRegularFile(path)?.trim() === String(pid)) unlinkSync(path);
   } catch {
     // already gone
   }

@@ -1,10 +1,11 @@
 /**
  * A spawn's standard streams resolved once for every adapter: the working
- * directory checked, `{ file }` targets opened for append (created if
- * missing), `stderr: "stdout"` followed. Each adapter then only spells the
+ * directory checked, `{ file }` targets opened for append (created 0640 if
+ * missing, never through a symlink), `stderr: "stdout"` followed. Each adapter then only spells the
  * neutral form in its own API's words.
  */
-import { closeSync, openSync, statSync } from "node:fs";
+import { closeSync, statSync } from "node:fs";
+import { openAppendNoFollow, SymlinkRefusedError } from "./private-files.ts";
 import type { SpawnOptions } from "./types.ts";
 import { SpawnError } from "./types.ts";
 
@@ -58,11 +59,12 @@ export function resolveStdio(options: SpawnOptions): ResolvedStdio {
   const fds: number[] = [];
   const open = (file: string, stream: string): StreamTarget => {
     try {
-      const fd = openSync(file, "a", 0o644);
+      const fd = openAppendNoFollow(file, `${stream} file`);
       fds.push(fd);
       return { file, fd };
     } catch (cause) {
       closeAll(fds);
+      if (cause instanceof SymlinkRefusedError) throw new SpawnError(cause.message, options.argv, { cause, code: cause.code });
       const code = (cause as { code?: string }).code;
       throw new SpawnError(`cannot open ${stream} file ${file}: ${code ?? String(cause)}`, options.argv, { cause, code });
     }
