@@ -48,21 +48,10 @@ export function onStop<S extends ChildSpec>(record: ChildRecord<S>): Transition<
   }
 }
 
-/** `restart` in each state. */
+/** `restart`: a process that is up (or starting) is stopped with its reload_timeout and started again; in any other state, as `start`. */
 export function onRestart<S extends ChildSpec>(record: ChildRecord<S>): Transition<S> {
-  switch (record.state) {
-    case "STOPPED":
-    case "EXITED":
-    case "FATAL":
-      return spawn(byHand(record), [reply(true, "starting", "RUNNING")]);
-    case "STARTING":
-    case "RUNNING":
-      return beginStop(record, "start", secondsToMs(record.spec.reload_timeout), [reply(true, "restarting", "RUNNING")]);
-    case "BACKOFF":
-      return spawn(byHand(record), [{ type: "clear-timer", timer: "retry" }, reply(true, "starting", "RUNNING")]);
-    case "STOPPING":
-      return unchanged(record, [reply(false, "is stopping, retry later")]);
-  }
+  if (record.state !== "STARTING" && record.state !== "RUNNING") return onStart(record);
+  return beginStop(record, "start", secondsToMs(record.spec.reload_timeout), [reply(true, "restarting", "RUNNING")]);
 }
 
 /** A reread removed the child: stopped, then dropped. */
