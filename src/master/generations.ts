@@ -38,6 +38,8 @@ export interface Generations {
   create(next: Settings): Promise<WorkerSettings>;
   /** The master's fds a worker of `generation` inherits (as its fds 3, 4, …). */
   inheritedFds(generation: number): number[];
+  /** Drops what is kept for a generation that has no worker left. */
+  forget(generation: number): void;
 }
 
 /** Creates the generation writer of a master. */
@@ -73,5 +75,6 @@ export function createGenerations(
       return settings;
     },
     inheritedFds: (gen) => masterFds.get(gen) ?? [],
+    forget: (gen) => void masterFds.delete(gen),
   };
 }

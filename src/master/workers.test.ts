@@ -16,6 +16,7 @@ let pool: WorkerPool;
 let lines: string[];
 let send: (pid: number, message: WorkerMessage) => void;
 let closed: string[];
+let forgotten: number[];
 
 const settings = (workers: number, extra: Partial<Settings> = {}): Settings =>
   ({ bind: ["127.0.0.1:8000"], workers, timeout: 10, graceful_timeout: 5, max_requests: 0, max_requests_jitter: 0, app: "app.ts", ...extra }) as Settings;
@@ -35,6 +36,7 @@ beforeEach(() => {
   const log = createMemoryLogger();
   lines = log.lines;
   closed = [];
+  forgotten = [];
   let generation = 0;
   pool = createWorkerPool({
     runtime,
@@ -45,6 +47,7 @@ beforeEach(() => {
     generations: {
       create: async (next) => ({ generation: ++generation, timeout: next.timeout, graceful_timeout: next.graceful_timeout }) as WorkerSettings,
       inheritedFds: (gen) => [100 + gen],
+      forget: (gen) => void forgotten.push(gen),
     },
     workerArgv: (gen, id, unix) => ["self", "worker", `g${gen}`, `w${id}`, ...(unix ? ["--unix"] : [])],
     openChannel: async (onMessage) => {
@@ -221,6 +224,8 @@ describe("the HTTP worker pool", () => {
     await reloading;
     expect(result).toBe(true);
     expect(closed).toEqual(["unused:127.0.0.1:9000"]);
+    // The old generation has no worker left: what was kept for it goes.
+    expect(forgotten).toEqual([1]);
     expect(live()).toEqual(fresh);
   });
 
@@ -233,6 +238,8 @@ describe("the HTTP worker pool", () => {
     fresh[0]?.exit({ exitCode: 1, signal: null });
     expect(await reloading).toBe(false);
     expect(signalsTo(old[0])).toEqual([]);
+    // The failed generation's only worker already exited: it is dropped, and its generation forgotten.
+    expect(forgotten).toEqual([2]);
     expect(lines.some((l) => l.startsWith("error: reload: the new workers failed to boot (worker exited with status 1 before it was ready)"))).toBe(true);
     await settle();
     clock.advance(60_000);

@@ -1,12 +1,9 @@
 /**
- * The master's HTTP workers, on the supervision kernel: each worker is a
- * record whose process reports `ready` over the worker channel. The pool keeps
- * `workers` of the current generation, replaces one that exits (at once, or
- * after a second when it could not boot), kills one that sends no heartbeat
- * for `timeout` seconds, recycles one after max_requests (its replacement
- * first), adds and removes one (TTIN/TTOU), and reloads by starting a new
- * generation, waiting until every new worker is ready, then stopping the old
- * ones gracefully.
+ * The master's HTTP workers on the supervision kernel, each a record whose
+ * process reports `ready`. The pool keeps `workers` of the current generation,
+ * kills one silent for `timeout`, recycles one after max_requests (its
+ * replacement first), handles TTIN/TTOU, and reloads by booting a new
+ * generation before stopping the old one gracefully. Exit verdicts: worker-verdicts.ts.
  */
 import type { Settings } from "../config/resolve.ts";
 import { FatalError, errorMessage } from "../errors.ts";
@@ -119,6 +116,7 @@ export function createWorkerPool(deps: WorkerPoolDeps): WorkerPool {
       if (record === undefined) {
         retiring.delete(name);
         heartbeats.clear(name);
+        forgetIdleGenerations();
       } else if (record.state === "STOPPING") heartbeats.clear(name);
     },
     onKilled(_name, record) {
@@ -145,23 +143,22 @@ export function createWorkerPool(deps: WorkerPoolDeps): WorkerPool {
   function onMessage(pid: number, message: WorkerMessage): void {
     const name = pidToName.get(pid);
     if (name === undefined) return;
-    switch (message.t) {
-      case "ready":
-        supervisor.dispatch(name, { type: "ready" });
-        break;
-      case "boot-error":
-        bootErrors.set(name, message.message);
-        break;
-      case "retire":
-        if (supervisor.get(name)?.state === "RUNNING" && !retiring.has(name)) {
-          retiring.add(name);
-          void replace(name);
-        }
-        break;
-      default:
-        break;
+    if (message.t === "ready") supervisor.dispatch(name, { type: "ready" });
+    else if (message.t === "boot-error") bootErrors.set(name, message.message);
+    else if (message.t === "retire" && supervisor.get(name)?.state === "RUNNING" && !retiring.has(name)) {
+      retiring.add(name);
+      void replace(name);
     }
     armHeartbeat(name);
+  }
+
+  /** Forgets every generation that is not current and has no worker left (so HUPs do not grow the pool). */
+  function forgetIdleGenerations(): void {
+    for (const generation of settingsOf.keys()) {
+      if (generation === current?.generation || [...supervisor.records()].some((r) => r.spec.generation === generation)) continue;
+      settingsOf.delete(generation);
+      generations.forget(generation);
+    }
   }
 
   /** Workers of the current generation that count toward `desired` (not retiring, not being removed). */
@@ -203,8 +200,6 @@ export function createWorkerPool(deps: WorkerPoolDeps): WorkerPool {
   function stopNow(names: Iterable<string>, signal: SignalName, timeoutMs: number | null): void {
     for (const name of names) supervisor.dispatch(name, { type: "shutdown", timeoutMs, signal });
   }
-
-  const allStopped = () => [...supervisor.records()].every((r) => DOWN_STATES.includes(r.state) && !r.spawning);
 
   /** Replaces a retiring worker: the new one first, then the old one stops gracefully. */
   async function replace(name: string): Promise<void> {
@@ -248,11 +243,12 @@ export function createWorkerPool(deps: WorkerPoolDeps): WorkerPool {
       }
       if (booted.error !== null) {
         log.error(`reload: the new workers failed to boot (${booted.error}); the old workers keep serving`);
+        // Current again before the new workers go, so that their generation is forgotten once they are gone.
+        current = previous;
+        desired = previousDesired;
         const fresh = [...supervisor.records()].filter((r) => r.spec.generation === booted.generation.generation).map((r) => r.name);
         stopNow(fresh, "SIGQUIT", STOP_MARGIN_SECS * 1000);
         for (const name of fresh) supervisor.dispatch(name, { type: "remove" });
-        current = previous;
-        desired = previousDesired;
         return false;
       }
       // The new generation is ready: the old one may go, finishing what it has in hand.
@@ -292,7 +288,7 @@ export function createWorkerPool(deps: WorkerPoolDeps): WorkerPool {
       if (mode === "graceful") stopNow(names, "SIGTERM", null);
       else stopNow(names, "SIGQUIT", STOP_MARGIN_SECS * 1000);
       // A worker whose spawn was in flight is stopped once it reports: wait for those too.
-      await supervisor.until(allStopped);
+      await supervisor.until(() => [...supervisor.records()].every((r) => DOWN_STATES.includes(r.state) && !r.spawning));
       deps.listeners.closeAll();
       channel?.close();
     },
