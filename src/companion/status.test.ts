@@ -1,18 +1,8 @@
 import { describe, expect, test } from "bun:test";
-import type { ResolvedCompanion } from "../config/resolve.ts";
-import { createRecord, transition, type ChildEvent, type ChildRecord } from "../supervise/machine.ts";
+import { createRecord } from "../supervise/machine.ts";
 import { fixedDelay } from "../supervise/policy.ts";
 import { describeRecord, formatDelay, formatUptime, settleWait } from "./status.ts";
-
-const spec: ResolvedCompanion = {
-  name: "rq", group: "rq", instance: 0, numprocs: 1, target: "./w.ts:run", command: null, cwd: "/", env: {}, stop_signal: "SIGTERM",
-  stop_timeout: 1, reload_timeout: 1, startsecs: 1, stdout: "inherit", stderr: "inherit",
-  restart_policy: "always", restart_delay: 3, restart_delay_max: 3, start_retries: null,
-};
-const T0 = 1_700_000_000_000;
-const run = (events: ChildEvent<ResolvedCompanion>[], record = createRecord(spec, fixedDelay(3000))): ChildRecord<ResolvedCompanion> =>
-  events.reduce((r, e) => transition(r, e, T0).next, record);
-const running = run([{ type: "start" }, { type: "spawned", pid: 1234 }, { type: "startsecs-elapsed" }]);
+import { after as run, rq as spec, running, T0 } from "./supervisor.fixtures.ts";
 
 describe("uptime and delays read like supervisorctl", () => {
   test.each([

@@ -2,21 +2,14 @@
 import { beforeEach, describe, expect, test } from "bun:test";
 import type { FakeRuntime } from "../runtime/fake.ts";
 import type { FakeClock } from "../supervise/clock.ts";
-import { currentRestartDelay } from "../supervise/policy.ts";
-import { companion, config, createHarness, settle } from "./supervisor.fixtures.ts";
+import { companion, config, createHarness, settle, statusOf } from "./supervisor.fixtures.ts";
 import type { CompanionSupervisor } from "./supervisor.ts";
 
 let runtime: FakeRuntime;
 let clock: FakeClock;
 let companions: CompanionSupervisor;
 
-const stateOf = (name: string) => {
-  const reply = companions.status([name]);
-  if (!reply.ok) throw new Error(reply.error);
-  const [record] = reply.records;
-  if (record === undefined) throw new Error(`no status for ${name}`);
-  return { ...record, restart_delay: currentRestartDelay(record.restart, record.lastDelayMs) / 1000 };
-};
+const stateOf = (name: string) => statusOf(companions, clock, name);
 
 beforeEach(() => {
   ({ runtime, clock, companions } = createHarness());

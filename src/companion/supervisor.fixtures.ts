@@ -7,8 +7,11 @@ import type { CompanionConfig, ResolvedCompanion } from "../config/resolve.ts";
 import { silentLogger } from "../log.ts";
 import { createFakeRuntime, type FakeRuntime } from "../runtime/fake.ts";
 import { createFakeClock, type FakeClock } from "../supervise/clock.ts";
+import { createRecord, transition, type ChildEvent, type ChildRecord } from "../supervise/machine.ts";
+import { currentRestartDelay, fixedDelay } from "../supervise/policy.ts";
+import { describeRecord } from "./status.ts";
 import { createMemoryPidRegistry, type PidRegistry } from "./pid-registry.ts";
-import { createCompanionSupervisor, type CompanionSupervisor, type CompanionSupervisorDeps } from "./supervisor.ts";
+import { createCompanionSupervisor, type CompanionRecord, type CompanionSupervisor, type CompanionSupervisorDeps } from "./supervisor.ts";
 
 /** A target companion as the config layer would resolve it; `extra` overrides any field. */
 export const companion = (name: string, extra: Partial<ResolvedCompanion> = {}): ResolvedCompanion => ({
@@ -71,3 +74,27 @@ export function createHarness(deps: Partial<CompanionSupervisorDeps> = {}): Harn
   });
   return { runtime, clock, registry, companions };
 }
+
+/** One companion's record as the supervisor reports it, with the description and delay `status` shows. */
+export function statusOf(companions: CompanionSupervisor, clock: FakeClock, name: string): CompanionRecord & { description: string; restart_delay: number } {
+  const reply = companions.status([name]);
+  if (!reply.ok) throw new Error(reply.error);
+  const [record] = reply.records;
+  if (record === undefined) throw new Error(`no status for ${name}`);
+  return { ...record, description: describeRecord(record, clock.now()), restart_delay: currentRestartDelay(record.restart, record.lastDelayMs) / 1000 };
+}
+
+/** The time of the pure record tests (epoch ms). */
+export const T0 = 1_700_000_000_000;
+
+/** The companion of the pure record tests: "rq", fast timeouts, a 3 s restart delay. */
+export const rq: ResolvedCompanion = companion("rq", {
+  target: "./w.ts:run", cwd: "/", env: {}, stop_timeout: 1, reload_timeout: 1, startsecs: 1, restart_delay: 3, restart_delay_max: 3,
+});
+
+/** `record` (a fresh "rq" by default) after `events`, all at T0. */
+export const after = (events: ChildEvent<ResolvedCompanion>[], record: ChildRecord<ResolvedCompanion> = createRecord(rq, fixedDelay(3000))): ChildRecord<ResolvedCompanion> =>
+  events.reduce((r, e) => transition(r, e, T0).next, record);
+
+/** "rq" RUNNING as pid 1234 since T0. */
+export const running: ChildRecord<ResolvedCompanion> = after([{ type: "start" }, { type: "spawned", pid: 1234 }, { type: "startsecs-elapsed" }]);

@@ -1,10 +1,8 @@
 import { beforeEach, describe, expect, test } from "bun:test";
 import type { FakeRuntime } from "../runtime/fake.ts";
 import type { FakeClock } from "../supervise/clock.ts";
-import { currentRestartDelay } from "../supervise/policy.ts";
 import type { PidRegistry } from "./pid-registry.ts";
-import { describeRecord } from "./status.ts";
-import { companion, config, createHarness, settle } from "./supervisor.fixtures.ts";
+import { companion, config, createHarness, settle, statusOf } from "./supervisor.fixtures.ts";
 import type { CompanionSupervisor } from "./supervisor.ts";
 
 let runtime: FakeRuntime;
@@ -12,13 +10,7 @@ let clock: FakeClock;
 let registry: PidRegistry;
 let companions: CompanionSupervisor;
 
-const stateOf = (name: string) => {
-  const reply = companions.status([name]);
-  if (!reply.ok) throw new Error(reply.error);
-  const [record] = reply.records;
-  if (record === undefined) throw new Error(`no status for ${name}`);
-  return { ...record, description: describeRecord(record, clock.now()), restart_delay: currentRestartDelay(record.restart, record.lastDelayMs) / 1000 };
-};
+const stateOf = (name: string) => statusOf(companions, clock, name);
 
 beforeEach(() => {
   ({ runtime, clock, registry, companions } = createHarness());
