@@ -64,13 +64,15 @@ export function createManagerProcess(options: ManagerProcessOptions): ManagerPro
   const machineLog = createQuietLogger(log, () => "companion manager");
   let exits = 0;
   let stopTimeoutSecs = 0;
-  let seen = { pid: null as number | null, nextRetryAt: null as number | null };
+  // The retry announced last: onChange runs on every change, the log line once per BACKOFF.
+  let announcedRetryAt: number | null = null;
 
   const supervisor = createSupervisor(options, {
     group: false,
     logFor: () => machineLog,
     // stdin is the lifeline: the manager sees end-of-file when we die.
     spawnOptions: () => ({ argv: options.argv, env: options.env, stdin: "pipe", stdout: "inherit", stderr: "inherit" }),
+    onSpawned: (_name, child) => log.info(`companion manager started (pid ${child.pid})`),
     onExited(_name, child, _spec, status) {
       exits += 1;
       const record = supervisor.get(MANAGER_SPEC.name);
@@ -87,11 +89,10 @@ export function createManagerProcess(options: ManagerProcessOptions): ManagerPro
     onChange(name) {
       const record = supervisor.get(name);
       if (record === undefined) return;
-      if (record.pid !== null && record.pid !== seen.pid) log.info(`companion manager started (pid ${record.pid})`);
-      if (record.state === "BACKOFF" && record.nextRetryAt !== seen.nextRetryAt) {
+      if (record.state === "BACKOFF" && record.nextRetryAt !== announcedRetryAt) {
         log.warn(`restarting the companion manager in ${(record.lastDelayMs ?? 0) / 1000}s`);
       }
-      seen = { pid: record.pid, nextRetryAt: record.nextRetryAt };
+      announcedRetryAt = record.nextRetryAt;
     },
     onKilled() {
       log.warn(`companion manager did not stop within ${stopTimeoutSecs}s; sending SIGKILL`);
