@@ -89,7 +89,8 @@ export function operateTests(launcher: Launcher): void {
   });
 
   e2e("operate: status exits 3 while a companion is not RUNNING, 0 when all are; unknown names get a hint", async () => {
-    const config = { ...FAST, companion_restart_delay: 0.2, companion_workers: [fixture("steady"), fixture("flaky", "crash", { startsecs: 0.5 })] };
+    // flaky crashes 50 ms after it is ready, long before its startsecs (5 s, which no slow boot on a loaded machine reaches): never RUNNING.
+    const config = { ...FAST, companion_restart_delay: 0.2, companion_workers: [fixture("steady"), fixture("flaky", "crash", { startsecs: 5 })] };
     await withMaster(launcher, { config }, async (run) => {
       await run.waitStates({ steady: "RUNNING" });
       const crashing = await run.cli(["-s", run.socket, "status"]);
