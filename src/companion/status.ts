@@ -5,6 +5,11 @@
 import { formatExit } from "../runtime/index.ts";
 import type { ChildRecord as CompanionRecord, WaitTarget } from "../supervise/machine.ts";
 
+/** Processes started after the first one: the `restart_count` of status and `companion_restarts_total`. */
+export function restartCount(record: CompanionRecord): number {
+  return Math.max(0, record.spawnCount - 1);
+}
+
 const pad2 = (n: number) => String(n).padStart(2, "0");
 
 /** `0:01:02`, or `2 days, 03:12:44` past a day, as supervisorctl prints uptimes. */

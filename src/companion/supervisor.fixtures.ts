@@ -42,6 +42,7 @@ export const config = (companions: ResolvedCompanion[], restartDelay?: number): 
   control_socket: null,
   control_socket_mode: 0o600,
   restart_delay: restartDelay ?? 0.25,
+  metrics_bind: null,
 });
 
 /** Lets pending promise callbacks (spawn results, exits) run. */

@@ -72,6 +72,8 @@ export interface Config {
   companion_env_file?: string | null;
   companion_manager_stop_timeout?: number | null;
   companion_manager_shutdown_buffer?: number;
+  /** `host:port` of the Prometheus metrics endpoint (docs/metrics.md). */
+  companion_metrics_bind?: string | null;
 }
 
 /** Types a config object (it returns it unchanged); checking happens when the master loads it. */

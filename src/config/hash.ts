@@ -45,6 +45,7 @@ export function hashCompanionConfig(config: CompanionConfig): string {
       control_socket: config.control_socket,
       control_socket_mode: config.control_socket_mode,
       restart_delay: config.restart_delay,
+      metrics_bind: config.metrics_bind,
     }),
   );
 }

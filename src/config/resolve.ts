@@ -57,6 +57,8 @@ export interface CompanionConfig {
   control_socket: string | null;
   control_socket_mode: number;
   restart_delay: number;
+  /** `host:port` of the metrics endpoint, or null (applied when the manager starts). */
+  metrics_bind: string | null;
 }
 
 /** All settings after validation and resolution. */
@@ -149,5 +151,6 @@ export function companionConfigOf(settings: Settings): CompanionConfig {
     control_socket: settings.companion_control_socket,
     control_socket_mode: settings.companion_control_socket_mode,
     restart_delay: settings.companion_restart_delay,
+    metrics_bind: settings.companion_metrics_bind,
   };
 }

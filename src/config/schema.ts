@@ -134,6 +134,11 @@ const Bind = v.pipe(
   v.check((list) => list.every(isBind), 'expected "host:port", "[::1]:port" or "unix:/path"'),
 );
 
+const MetricsBind = v.pipe(
+  NonEmptyString,
+  v.check((address) => isBind(address) && parseBind(address).kind === "tcp", 'expected "host:port" or "[::1]:port"'),
+);
+
 const Count = (min: number) =>
   v.pipe(v.number("expected a whole number"), v.integer("expected a whole number"), v.minValue(min, `must be at least ${min}`));
 
@@ -161,6 +166,7 @@ export const COMPANION_SETTING_NAMES = [
   "companion_env_file",
   "companion_manager_stop_timeout",
   "companion_manager_shutdown_buffer",
+  "companion_metrics_bind",
 ] as const;
 
 /** Documentation of every setting: its meaning, shown in `docs/settings.md`. */
@@ -201,6 +207,8 @@ export const SETTING_DOCS: Record<string, string> = {
   companion_manager_stop_timeout:
     "Seconds the master waits for the manager on shutdown; derived as the slowest stop_timeout + companion_manager_shutdown_buffer when unset.",
   companion_manager_shutdown_buffer: "Seconds added to the slowest stop_timeout when companion_manager_stop_timeout is derived.",
+  companion_metrics_bind:
+    "`host:port` where the companion manager serves Prometheus metrics at /metrics (docs/metrics.md); none when unset. Port 0 lets the kernel pick (the manager logs the address). Changes with the manager's restart (HUP), not on reread.",
 };
 
 /** Every setting with its default. */
@@ -236,6 +244,7 @@ const SETTINGS_ENTRIES = {
   companion_env_file: v.optional(v.nullable(NonEmptyString), null),
   companion_manager_stop_timeout: v.optional(v.nullable(Seconds), null),
   companion_manager_shutdown_buffer: v.optional(Seconds, 10),
+  companion_metrics_bind: v.optional(v.nullable(MetricsBind), null),
 };
 
 /** Documentation of every key of a companion spec, shown in `docs/settings.md` and schema.json. */

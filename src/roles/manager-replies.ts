@@ -4,7 +4,7 @@
  * pre-encoded so that a busy monitoring client costs no allocation.
  */
 import type { CommandOutcome, CompanionRecord, CompanionSupervisor, RereadOutcome, StatusOutcome } from "../companion/supervisor.ts";
-import { describeRecord } from "../companion/status.ts";
+import { describeRecord, restartCount } from "../companion/status.ts";
 import { encodeReply, type CommandReply, type CompanionStatus, type ErrorReply, type MemberResult, type RereadReply, type ResultsReply, type StatusReply } from "../control/protocol.ts";
 import type { Clock } from "../supervise/clock.ts";
 import { currentRestartDelay } from "../supervise/policy.ts";
@@ -19,7 +19,7 @@ export function toCompanionStatus(record: CompanionRecord, now: number): Compani
     description: describeRecord(record, now),
     // Tenths of a second: replies are cached per 100 ms (see createStatusCache).
     uptime: running ? Math.round(Math.max(0, now - (record.spawnedAt ?? now)) / 100) / 10 : null,
-    restart_count: Math.max(0, record.spawnCount - 1),
+    restart_count: restartCount(record),
     exit_count: record.exitCount,
     kill_count: record.killCount,
     last_exit_code: record.lastExit?.exitCode ?? null,

@@ -11,7 +11,7 @@ import type { CompanionCommand, Request, Reply } from "../control/protocol.ts";
 import { startControlServer, type ControlServer } from "../control/server.ts";
 import { errorMessage, FatalError } from "../errors.ts";
 import { createLogger, type Logger } from "../log.ts";
-import { formatSelfCommand, parseSignal, type Runtime, type ProcessInfo, type Modules } from "../runtime/index.ts";
+import { formatSelfCommand, parseSignal, procTable, type Runtime, type ProcessInfo, type Modules } from "../runtime/index.ts";
 import { EXIT_OK, MANAGER_FATAL_EXIT_CODE } from "../exit-codes.ts";
 import { createChurnCollector } from "../companion/churn-gc.ts";
 import { userEnv } from "../gc-timer.ts";
@@ -19,6 +19,7 @@ import { createCompanionSupervisor, type CompanionSupervisor } from "../companio
 import { groupAlive, stopOrphans } from "../companion/orphans.ts";
 import { createFilePidRegistry } from "../companion/pid-registry.ts";
 import { createReportFiles, readManagerState, removeStateDir, statePaths, writeRunningConfig, type ManagerState } from "../companion/state-dir.ts";
+import { createMetricsSource, startMetricsEndpoint, type MetricsEndpoint } from "./manager-metrics.ts";
 import { createStatusCache, toCommandReply, toRereadReply, toResultsReply, toStatusReply } from "./manager-replies.ts";
 
 /** Handles control requests against the companions; `reread` loads and applies, all or nothing. */
@@ -41,6 +42,10 @@ function createRequestHandler(runtime: ProcessInfo & Modules, companions: Compan
       log.warn("companion_control_socket and its mode change only when the manager restarts (HUP to the master)");
       companion.control_socket = companions.config.control_socket;
       companion.control_socket_mode = companions.config.control_socket_mode;
+    }
+    if (companion.metrics_bind !== companions.config.metrics_bind) {
+      log.warn("companion_metrics_bind changes only when the manager restarts (HUP to the master)");
+      companion.metrics_bind = companions.config.metrics_bind;
     }
     const reply = toRereadReply(companions.apply(companion));
     // Persist what now runs, so a restarted manager and the master's HUP see it.
@@ -147,6 +152,18 @@ export async function runManagerRole(runtime: Runtime, stateDir: string): Promis
     }
   }
 
+  let metrics: MetricsEndpoint | null = null;
+  if (stopRequested === null && state.companion.metrics_bind !== null) {
+    try {
+      metrics = await startMetricsEndpoint(runtime, state.companion.metrics_bind, createMetricsSource(companions, procTable, clock));
+      log.info(`metrics at http://${metrics.address}/metrics`);
+    } catch (error) {
+      log.error(errorMessage(error));
+      server?.close();
+      return error instanceof FatalError ? MANAGER_FATAL_EXIT_CODE : 1;
+    }
+  }
+
   if (stopRequested === null) {
     companions.start(state.companion);
     log.info(`started ${state.companion.companions.length} companion(s)`);
@@ -159,6 +176,9 @@ export async function runManagerRole(runtime: Runtime, stateDir: string): Promis
   const request = stopRequested as { quick: boolean; masterGone: boolean } | null;
   await companions.shutdown(request?.quick ?? false);
   server?.close();
+  // Stop listening and drop any scraper's connection: nothing is left to report.
+  void metrics?.server.stop();
+  metrics?.server.forceClose();
   log.info("all companions stopped");
   if (request?.masterGone) removeStateDir(stateDir);
   return EXIT_OK;

@@ -117,8 +117,20 @@ export interface RequestInfo {
 /** The app's fetch-style handler, as the runtime calls it. */
 export type HttpHandler = (request: Request, info: RequestInfo) => Response | Promise<Response>;
 
+/** How `serveHttp` binds a TCP target. */
+export interface ServeOptions {
+  /**
+   * Join a SO_REUSEPORT group where `httpSharing` is "reuse-port" (default
+   * true). False for a server of one (metrics): a port already taken is then
+   * an error instead of being silently shared.
+   */
+  reusePort?: boolean;
+}
+
 /** A running HTTP server. */
 export interface HttpServer {
+  /** The TCP port it listens on (the kernel's pick for port 0); null for other targets. */
+  readonly port: number | null;
   /** Stop accepting; resolves once in-flight requests are done (idle keep-alive connections are closed). */
   stop(): Promise<void>;
   /** Close every connection now. */
@@ -230,9 +242,23 @@ export interface Http {
    */
   readonly httpSharing: "reuse-port" | "inherit";
   /** Serves HTTP on a target (TCP binds use SO_REUSEPORT where `httpSharing` says so). */
-  serveHttp(target: ListenTarget, handler: HttpHandler): Promise<HttpServer>;
+  serveHttp(target: ListenTarget, handler: HttpHandler, options?: ServeOptions): Promise<HttpServer>;
   /** Opens a listening socket for workers to inherit (only where `httpSharing` is "inherit"). */
   openSharedListener(target: Exclude<ListenTarget, { kind: "fd" }>): Promise<SharedListener>;
+}
+
+/**
+ * Reading Linux's process table (/proc) without parsing it: the callers hold
+ * the pure parsers. Every read answers null (or an empty list) where there is
+ * no /proc or the process is gone.
+ */
+export interface ProcTable {
+  /** The pids /proc lists now. */
+  listPids(): number[];
+  /** The text of /proc/PID/stat (`"self"`: this process). */
+  readStat(pid: number | "self"): string | null;
+  /** This process's auxiliary vector (/proc/self/auxv): page size and clock ticks. */
+  readAuxv(): Uint8Array | null;
 }
 
 /** Loading the operator's modules (configs, apps). */

@@ -38,7 +38,7 @@ export function createBunRuntime(): Runtime {
       await Bun.write(stream === "stdout" ? Bun.stdout : Bun.stderr, text);
     },
     httpSharing: "reuse-port",
-    serveHttp: async (target, handler) => (await import("./http.ts")).serveHttpBun(target, handler),
+    serveHttp: async (target, handler, options) => (await import("./http.ts")).serveHttpBun(target, handler, options),
     openSharedListener: () => Promise.reject(new Error("Bun workers bind with SO_REUSEPORT; there is no shared listener")),
     listenUnix: listenUnixBun,
     connectUnix: connectUnixBun,

@@ -62,6 +62,8 @@ declare namespace Deno {
     remoteAddr: { hostname?: string; path?: string };
   }
   interface HttpServer {
+    /** Where it listens (a NetAddr for TCP). */
+    readonly addr: { port?: number };
     shutdown(): Promise<void>;
   }
   function serve(

@@ -1,8 +1,8 @@
 /** HTTP on Deno.serve; TCP binds use SO_REUSEPORT (children run with --unstable-net). */
-import type { HttpHandler, HttpServer, ListenTarget } from "../types.ts";
+import type { HttpHandler, HttpServer, ListenTarget, ServeOptions } from "../types.ts";
 
 /** Serves `handler` on `target` with Deno.serve. */
-export async function serveHttpDeno(target: ListenTarget, handler: HttpHandler): Promise<HttpServer> {
+export async function serveHttpDeno(target: ListenTarget, handler: HttpHandler, options: ServeOptions = {}): Promise<HttpServer> {
   if (target.kind === "fd") throw new Error("Deno cannot serve HTTP on an inherited socket");
   const controller = new AbortController();
   const onRequest = (request: Request, info: { remoteAddr: unknown }) =>
@@ -10,9 +10,10 @@ export async function serveHttpDeno(target: ListenTarget, handler: HttpHandler):
   // One call per kind: Deno's own types have an overload for each, none for their union.
   const server =
     target.kind === "tcp"
-      ? Deno.serve({ hostname: target.host, port: target.port, reusePort: true, signal: controller.signal, onListen() {} }, onRequest)
+      ? Deno.serve({ hostname: target.host, port: target.port, reusePort: options.reusePort ?? true, signal: controller.signal, onListen() {} }, onRequest)
       : Deno.serve({ path: target.path, transport: "unix", signal: controller.signal, onListen() {} }, onRequest);
   return {
+    port: target.kind === "tcp" ? (server.addr.port ?? null) : null,
     stop: () => server.shutdown(),
     forceClose: () => controller.abort(),
   };

@@ -54,7 +54,7 @@ export function createDenoRuntime(): Runtime {
     setParentDeathSignal: (signal) => setParentDeathSignalWith(Deno.build.os, signal, prctlDeno),
     watchStdinClose,
     httpSharing: "reuse-port",
-    serveHttp: async (target, handler) => (await import("./http.ts")).serveHttpDeno(target, handler),
+    serveHttp: async (target, handler, options) => (await import("./http.ts")).serveHttpDeno(target, handler, options),
     openSharedListener: () => Promise.reject(new Error("Deno workers bind with SO_REUSEPORT; there is no shared listener")),
     listenUnix: listenUnixDeno,
     connectUnix: connectUnixDeno,

@@ -8,7 +8,7 @@ import { createServer, type IncomingMessage, type ServerResponse } from "node:ht
 import netModule, { isIPv6, type Server as NetServer } from "node:net";
 import { getSystemErrorName } from "node:util";
 import { Readable } from "node:stream";
-import type { HttpHandler, HttpServer, ListenTarget, SharedListener } from "../types.ts";
+import type { HttpHandler, HttpServer, ListenTarget, ServeOptions, SharedListener } from "../types.ts";
 
 function toRequest(req: IncomingMessage): Request {
   const headers = new Headers();
@@ -53,8 +53,8 @@ function listen(server: NetServer, target: ListenTarget): Promise<void> {
   });
 }
 
-/** Serves `handler` on `target` with node:http. */
-export async function serveHttpNode(target: ListenTarget, handler: HttpHandler): Promise<HttpServer> {
+/** Serves `handler` on `target` with node:http (which never sets SO_REUSEPORT: `options.reusePort` changes nothing). */
+export async function serveHttpNode(target: ListenTarget, handler: HttpHandler, _options: ServeOptions = {}): Promise<HttpServer> {
   const server = createServer((req, res) => {
     const info = { remoteAddress: () => req.socket.remoteAddress ?? "-" };
     Promise.resolve()
@@ -66,7 +66,9 @@ export async function serveHttpNode(target: ListenTarget, handler: HttpHandler):
       });
   });
   await listen(server, target);
+  const address = server.address();
   return {
+    port: target.kind === "tcp" && typeof address === "object" && address !== null ? address.port : null,
     stop: () =>
       new Promise((resolve) => {
         server.close(() => resolve());

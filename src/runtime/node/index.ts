@@ -17,7 +17,7 @@ export function createNodeRuntime(): Runtime {
         (stream === "stdout" ? process.stdout : process.stderr).write(text, () => resolve());
       }),
     httpSharing: "inherit",
-    serveHttp: async (target, handler) => (await import("./http.ts")).serveHttpNode(target, handler),
+    serveHttp: async (target, handler, options) => (await import("./http.ts")).serveHttpNode(target, handler, options),
     openSharedListener: async (target) => (await import("./http.ts")).openSharedListenerNode(target),
     listenUnix: listenUnixNode,
     connectUnix: connectUnixNode,
