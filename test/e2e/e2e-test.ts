@@ -15,8 +15,12 @@ export function e2eTypeScript(launcher: Launcher, name: string, body: () => Prom
   else test.skip(`${name} (${launcher.name} cannot load TypeScript)`, () => {});
 }
 
-/** An end-to-end test that needs an optional tool (socat, …); skipped with the tool's name where it is not installed. */
-export function e2eWithTool(tool: string, name: string, body: () => Promise<void>): void {
+/**
+ * An end-to-end test that needs an optional tool (socat, …); skipped with the
+ * tool's name where it is not installed. `aptPackage`: the Debian package
+ * holding it, when named otherwise (promtool is in `prometheus`).
+ */
+export function e2eWithTool(tool: string, name: string, body: () => Promise<void>, aptPackage = tool): void {
   if (Bun.which(tool) !== null) e2e(name, body);
-  else test.skip(`${name} (${tool} is not installed: apt-get install ${tool})`, () => {});
+  else test.skip(`${name} (${tool} is not installed: apt-get install ${aptPackage})`, () => {});
 }
