@@ -11,7 +11,7 @@ import type { CompanionCommand, Request, Reply } from "../control/protocol.ts";
 import { startControlServer, type ControlServer } from "../control/server.ts";
 import { errorMessage, FatalError } from "../errors.ts";
 import { createLogger, type Logger } from "../log.ts";
-import { formatSelfCommand, parseSignal, procTable, type Runtime, type ProcessInfo, type Modules } from "../runtime/index.ts";
+import { formatSelfCommand, parseSignal, type Runtime, type ProcessInfo, type Modules } from "../runtime/index.ts";
 import { EXIT_OK, MANAGER_FATAL_EXIT_CODE } from "../exit-codes.ts";
 import { createChurnCollector } from "../companion/churn-gc.ts";
 import { userEnv } from "../gc-timer.ts";
@@ -155,7 +155,7 @@ export async function runManagerRole(runtime: Runtime, stateDir: string): Promis
   let metrics: MetricsEndpoint | null = null;
   if (stopRequested === null && state.companion.metrics_bind !== null) {
     try {
-      metrics = await startMetricsEndpoint(runtime, state.companion.metrics_bind, createMetricsSource(companions, procTable, clock));
+      metrics = await startMetricsEndpoint(runtime, state.companion.metrics_bind, createMetricsSource(companions, runtime, clock));
       log.info(`metrics at http://${metrics.address}/metrics`);
     } catch (error) {
       log.error(errorMessage(error));

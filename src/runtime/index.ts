@@ -40,7 +40,6 @@ export type {
 export { SpawnError } from "./types.ts";
 export { formatExit } from "./exit-status.ts";
 export { formatSelfArgv, formatSelfCommand, type ChildRole } from "./self-command.ts";
-export { procTable } from "./proc-table.ts";
 export { SIGNAL_NAMES, isSignalName, parseSignal, signalNumber } from "./signals.ts";
 
 let current: Runtime | null = null;

@@ -279,4 +279,4 @@ export interface Modules {
 }
 
 /** Every capability at once: what an adapter implements and what a whole role may ask of the operating system. */
-export interface Runtime extends ProcessInfo, ProcessLifetime, Output, Processes, Signals, Lifeline, UnixSockets, Http, Modules {}
+export interface Runtime extends ProcessInfo, ProcessLifetime, Output, Processes, Signals, Lifeline, UnixSockets, Http, ProcTable, Modules {}

@@ -4,6 +4,7 @@
  */
 import { nodeProcessBasics } from "../node/process.ts";
 import { setParentDeathSignalWith } from "../parent-death.ts";
+import { procTable } from "../proc-table.ts";
 import type { Runtime } from "../types.ts";
 import { prctlBun } from "./prctl.ts";
 import { connectUnixBun, listenUnixBun } from "./sockets.ts";
@@ -30,6 +31,7 @@ function isCompiled(): boolean {
 export function createBunRuntime(): Runtime {
   const compiled = isCompiled();
   return {
+    ...procTable,
     name: "bun",
     version: Bun.version,
     ...nodeProcessBasics(),

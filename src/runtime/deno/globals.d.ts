@@ -84,6 +84,11 @@ declare namespace Deno {
     symbols: S;
     close(): void;
   }
+  /** A native pointer (null is NULL). */
+  type PointerValue = object | null;
+  class UnsafePointerView {
+    static getCString(pointer: object, offset?: number): string;
+  }
   function dlopen(
     path: string,
     symbols: Record<string, { parameters: string[]; result: string }>,

@@ -1,6 +1,7 @@
 /** The Node.js adapter: Node's `process`, node:child_process, node:net and node:http. */
 import { resolve } from "node:path";
 import { importFreshByUrl } from "../import-fresh.ts";
+import { procTable } from "../proc-table.ts";
 import type { Runtime } from "../types.ts";
 import { nodeProcessBasics } from "./process.ts";
 import { connectUnixNode, listenUnixNode } from "./sockets.ts";
@@ -9,6 +10,7 @@ import { spawnNode } from "./spawn.ts";
 /** The Node.js implementation of `Runtime`. */
 export function createNodeRuntime(): Runtime {
   return {
+    ...procTable,
     name: "node",
     version: process.versions.node,
     ...nodeProcessBasics(),
