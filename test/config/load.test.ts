@@ -119,6 +119,17 @@ describe("errors name the file, the setting path and the value", () => {
     expect(error.message).toContain('workers = "many": expected a whole number');
     expect(error.message).toContain("companion_control_socket_mode");
   });
+  test("companion_metrics_bind takes host:port only (no unix socket: Prometheus scrapes TCP)", async () => {
+    for (const bad of ["unix:/tmp/m.sock", "localhost:http", "1.2.3.4:70000"]) {
+      const error = await configError(tmp.file("m.json", JSON.stringify({ companion_metrics_bind: bad })));
+      expect(error.message).toContain(`companion_metrics_bind = ${JSON.stringify(bad)}: expected "host:port" or "[::1]:port"`);
+    }
+    const { settings } = await load(tmp.file("ok.json", JSON.stringify({ companion_metrics_bind: "[::1]:9300" })));
+    expect(companionConfigOf(settings).metrics_bind).toBe("[::1]:9300");
+    // A change of it restarts the manager on HUP.
+    const none = (await load(tmp.file("none.json", "{}"))).settings;
+    expect(hashCompanionConfig(companionConfigOf(settings))).not.toBe(hashCompanionConfig(companionConfigOf(none)));
+  });
   test("a bad value on the command line is attributed to the command line", async () => {
     const error = await configError(tmp.file("ok.json", "{}"), { workers: "abc" });
     expect(error.message).toBe('command line: workers = "abc": expected a whole number');
