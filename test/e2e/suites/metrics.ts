@@ -59,7 +59,10 @@ export function metricsTests(launcher: Launcher): void {
       expect(sample(text, "process_cpu_seconds_total", {})).toBeGreaterThan(0);
 
       process.kill(tree?.pid ?? -1, "SIGKILL");
-      await waitFor(async () => (await run.statusOf("tree")).state === "RUNNING" && (await run.statusOf("tree")).pid !== tree?.pid, "tree restarted");
+      await waitFor(async () => {
+        const now = await run.statusOf("tree");
+        return now.state === "RUNNING" && now.pid !== null && now.pid !== tree?.pid;
+      }, "tree restarted");
       const after = await scrape(url);
       expect(sample(after, "companion_restarts_total", of)).toBe(1);
       expect(sample(after, "companion_exits_total", of)).toBe(1);
