@@ -7,11 +7,12 @@ const running = after([{ type: "start" }, { type: "spawned", pid: 1234 }, { type
 const killedOnce = after([{ type: "exited", exitCode: null, signal: "SIGKILL" }, { type: "retry-due" }, { type: "spawned", pid: 1300 }], running);
 const never = after([]);
 
-/** Samples of one family as `labels -> value` (labels without the companion's group). */
+/** Samples of one family as `label values -> value` (without the companion's group). */
 function samples(name: string, input: Parameters<typeof metricFamilies>[0]): Record<string, number> {
   const family = metricFamilies(input).find((f) => f.name === name);
   if (family === undefined) throw new Error(`no family ${name}`);
-  return Object.fromEntries(family.samples.map((s) => [s.labels.filter(([key]) => key !== "group").map(([, value]) => value).join(","), s.value]));
+  const values = (labels: string) => [...labels.matchAll(/(\w+)="([^"]*)"/g)].filter((m) => m[1] !== "group").map((m) => m[2]);
+  return Object.fromEntries(family.samples.map((s) => [values(s.labels).join(","), s.value]));
 }
 
 test("state: one sample per state, 1 for the one the companion is in", () => {

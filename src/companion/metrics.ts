@@ -7,7 +7,7 @@
 import { isSignalName, signalNumber } from "../runtime/index.ts";
 import type { ChildState } from "../supervise/machine.ts";
 import type { Usage } from "./proc-stat.ts";
-import type { MetricFamily, Sample } from "./prometheus.ts";
+import { labelPairs, type MetricFamily } from "./prometheus.ts";
 import { restartCount } from "./status.ts";
 import type { CompanionRecord } from "./supervisor.ts";
 
@@ -42,11 +42,12 @@ export function metricFamilies(input: MetricsInput): MetricFamily[] {
   const cpu = family("companion_cpu_seconds_total", "counter", "User and system CPU of the processes in the companion's process group, and of the children they reaped.");
   const processes = family("companion_processes", "gauge", "Live processes in the companion's process group.");
   for (const record of input.records) {
-    const labels: Sample["labels"] = [
+    const pairs = labelPairs([
       ["companion", record.name],
       ["group", record.spec.group],
-    ];
-    for (const name of METRIC_STATES) state.samples.push({ labels: [...labels, ["state", name]], value: record.state === name ? 1 : 0 });
+    ]);
+    const labels = `{${pairs}}`;
+    for (const name of METRIC_STATES) state.samples.push({ labels: `{${pairs},state="${name}"}`, value: record.state === name ? 1 : 0 });
     restarts.samples.push({ labels, value: restartCount(record) });
     exits.samples.push({ labels, value: record.exitCount });
     const running = record.pid !== null && record.spawnedAt !== null;
@@ -60,7 +61,7 @@ export function metricFamilies(input: MetricsInput): MetricFamily[] {
   }
   const families = [state, restarts, exits, uptime, lastExit, rss, cpu, processes];
   if (input.self !== null) {
-    const own = (name: string, type: MetricFamily["type"], help: string, value: number): MetricFamily => ({ name, type, help, samples: [{ labels: [], value }] });
+    const own = (name: string, type: MetricFamily["type"], help: string, value: number): MetricFamily => ({ name, type, help, samples: [{ labels: "", value }] });
     families.push(
       own("process_resident_memory_bytes", "gauge", "Resident memory size of the companion manager in bytes.", input.self.rssBytes),
       own("process_cpu_seconds_total", "counter", "User and system CPU time of the companion manager in seconds.", input.self.cpuSeconds),

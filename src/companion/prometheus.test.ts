@@ -1,9 +1,10 @@
 import { expect, test } from "bun:test";
-import { escapeHelp, escapeLabelValue, formatExposition, formatValue } from "./prometheus.ts";
+import { escapeHelp, escapeLabelValue, formatExposition, formatValue, labelSet } from "./prometheus.ts";
 
 test("label values escape backslash, double quote and newline; help text backslash and newline", () => {
   expect(escapeLabelValue('a\\b"c\nd')).toBe('a\\\\b\\"c\\nd');
   expect(escapeHelp('a\\b"c\nd')).toBe('a\\\\b"c\\nd');
+  expect(escapeLabelValue("plain")).toBe("plain");
 });
 
 test("values: integers plain, fractions as they are, NaN and infinities spelled out", () => {
@@ -17,8 +18,8 @@ test("a family is HELP, TYPE and its samples; one without samples keeps its HELP
       help: "How many.",
       type: "counter",
       samples: [
-        { labels: [["name", 'q"'], ["group", "g"]], value: 3 },
-        { labels: [], value: 1 },
+        { labels: labelSet([["name", 'q"'], ["group", "g"]]), value: 3 },
+        { labels: labelSet([]), value: 1 },
       ],
     },
     { name: "y", help: "Empty.", type: "gauge", samples: [] },

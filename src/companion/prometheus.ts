@@ -7,9 +7,9 @@
 /** The content type of the text format. */
 export const EXPOSITION_CONTENT_TYPE = "text/plain; version=0.0.4; charset=utf-8";
 
-/** One sample: its labels (in order) and value. */
+/** One sample: its label set as `labelSet` renders it (`""` for none), and its value. */
 export interface Sample {
-  labels: ReadonlyArray<readonly [string, string]>;
+  labels: string;
   value: number;
 }
 
@@ -21,8 +21,12 @@ export interface MetricFamily {
   samples: Sample[];
 }
 
+const NEEDS_ESCAPE = /[\\"\n]/;
+
 /** A label value inside double quotes: backslash, double quote and newline escaped. */
 export function escapeLabelValue(value: string): string {
+  // Most values need nothing: test once instead of rebuilding every string (a scrape renders thousands).
+  if (!NEEDS_ESCAPE.test(value)) return value;
   return value.replace(/[\\"\n]/g, (char) => (char === "\n" ? "\\n" : `\\${char}`));
 }
 
@@ -39,17 +43,24 @@ export function formatValue(value: number): string {
   return String(value);
 }
 
-function formatLabels(labels: Sample["labels"]): string {
-  if (labels.length === 0) return "";
-  return `{${labels.map(([name, value]) => `${name}="${escapeLabelValue(value)}"`).join(",")}}`;
+/** `a="1",b="2"`: label pairs with escaped values, without braces (to extend or to wrap). */
+export function labelPairs(pairs: ReadonlyArray<readonly [string, string]>): string {
+  let text = "";
+  for (const [name, value] of pairs) text += `${text === "" ? "" : ","}${name}="${escapeLabelValue(value)}"`;
+  return text;
+}
+
+/** `{a="1",b="2"}`, or `""` without labels: rendered once, shared by the samples that carry it. */
+export function labelSet(pairs: ReadonlyArray<readonly [string, string]>): string {
+  return pairs.length === 0 ? "" : `{${labelPairs(pairs)}}`;
 }
 
 /** The whole exposition, one family after another, ending with a newline. */
 export function formatExposition(families: readonly MetricFamily[]): string {
-  const lines: string[] = [];
+  let text = "";
   for (const family of families) {
-    lines.push(`# HELP ${family.name} ${escapeHelp(family.help)}`, `# TYPE ${family.name} ${family.type}`);
-    for (const sample of family.samples) lines.push(`${family.name}${formatLabels(sample.labels)} ${formatValue(sample.value)}`);
+    text += `# HELP ${family.name} ${escapeHelp(family.help)}\n# TYPE ${family.name} ${family.type}\n`;
+    for (const sample of family.samples) text += `${family.name}${sample.labels} ${formatValue(sample.value)}\n`;
   }
-  return `${lines.join("\n")}\n`;
+  return text;
 }
