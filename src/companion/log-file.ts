@@ -73,8 +73,17 @@ export function openLogFile(path: string, what: string, rotation: Rotation, onEr
     write(lines) {
       if (closed || lines.length === 0) return;
       try {
-        if (rotation.maxBytes > 0 && size > 0 && size + lines.length > rotation.maxBytes) rotate();
-        writeAll(lines);
+        let rest = lines;
+        while (rotation.maxBytes > 0 && size + rest.length > rotation.maxBytes) {
+          // As many whole lines as still fit; a file that holds none yet takes at least one.
+          const fit = rest.lastIndexOf(10, rotation.maxBytes - size - 1) + 1;
+          const take = fit > 0 ? fit : size === 0 ? rest.indexOf(10) + 1 || rest.length : 0;
+          writeAll(rest.subarray(0, take));
+          rest = rest.subarray(take);
+          if (rest.length === 0) break;
+          rotate();
+        }
+        writeAll(rest);
         failing = false;
       } catch (error) {
         // Said once per run of failures, not once per chunk.

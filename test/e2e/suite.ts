@@ -9,6 +9,7 @@ import { commandTests } from "./suites/commands.ts";
 import { envFileTests } from "./suites/envfiles.ts";
 import { httpTests } from "./suites/http.ts";
 import { lifecycleTests } from "./suites/lifecycle.ts";
+import { logTests } from "./suites/logs.ts";
 import { operateTests } from "./suites/operate.ts";
 import { policyTests } from "./suites/policies.ts";
 import { programTests } from "./suites/programs.ts";
@@ -32,5 +33,6 @@ export function defineE2ESuite(launcher: Launcher): void {
     policyTests(launcher);
     programTests(launcher);
     envFileTests(launcher);
+    logTests(launcher);
   });
 }
