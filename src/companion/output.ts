@@ -8,7 +8,9 @@
  * handed to the child: nothing passes through the manager.
  */
 import type { CompanionConfig, ResolvedCompanion } from "../config/resolve.ts";
+import { errorMessage } from "../errors.ts";
 import type { ByteSource, ChildHandle, Stdio } from "../runtime/index.ts";
+import { SymlinkRefusedError } from "../runtime/private-files.ts";
 import { openLogFile, type LogFile } from "./log-file.ts";
 import { createLineCutter, linePrefix, prefixLines } from "./log-lines.ts";
 import { createLogRing, type LogRing } from "./log-ring.ts";
@@ -82,7 +84,14 @@ export function createCompanionOutputs(deps: OutputDeps): CompanionOutputs {
   function sinkFor(name: string, spec: ResolvedCompanion, stream: StreamName, target: string, files: LogFile[]): Sink | null {
     if (target === "inherit") return prefixOn ? (lines) => deps.write(stream, prefixLines(lines, prefixOf(name, stream))) : null;
     const rotation = stream === "stdout" ? { maxBytes: spec.stdout_max_bytes, backups: spec.stdout_backups } : { maxBytes: spec.stderr_max_bytes, backups: spec.stderr_backups };
-    const file = openLogFile(target, `${stream} file`, rotation, (message) => deps.warn(name, message));
+    let file: LogFile;
+    try {
+      file = openLogFile(target, `${stream} file`, rotation, (message) => deps.warn(name, message));
+    } catch (error) {
+      if (error instanceof SymlinkRefusedError) throw error;
+      const code = (error as { code?: string }).code;
+      throw new Error(`cannot open ${stream} file ${target}: ${code ?? errorMessage(error)}`, { cause: error });
+    }
     files.push(file);
     return (lines) => file.write(lines);
   }
