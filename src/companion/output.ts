@@ -50,8 +50,8 @@ export interface CompanionOutputs {
   ring(name: string, stream: StreamName): LogRing | null;
   /** Reopens every log file (USR1). */
   reopen(): void;
-  /** Closes every log file (the manager is stopping). */
-  close(): void;
+  /** Closes every log file once the pipes still open have ended, or after `graceMs` (the manager is stopping). */
+  close(graceMs: number): Promise<void>;
 }
 
 type Sink = (lines: Uint8Array) => void | Promise<void>;
@@ -68,6 +68,7 @@ const encoder = new TextEncoder();
 /** Creates the outputs; nothing is opened until a member is prepared. */
 export function createCompanionOutputs(deps: OutputDeps): CompanionOutputs {
   const members = new Map<string, Member>();
+  const pumping = new Set<Promise<void>>();
   let prefixOn = true;
   let bufferBytes = 256 * 1024;
   let width = 0;
@@ -154,8 +155,12 @@ export function createCompanionOutputs(deps: OutputDeps): CompanionOutputs {
       return { stdout, stderr: sinks.stderr === null ? "inherit" : "pipe" };
     },
     attach(name, child) {
-      if (child.stdout !== null) void pump(name, "stdout", child.stdout);
-      if (child.stderr !== null) void pump(name, "stderr", child.stderr);
+      for (const stream of ["stdout", "stderr"] as const) {
+        const source = child[stream];
+        if (source === null) continue;
+        const running = pump(name, stream, source).finally(() => pumping.delete(running));
+        pumping.add(running);
+      }
     },
     forget(name) {
       const member = members.get(name);
@@ -167,7 +172,12 @@ export function createCompanionOutputs(deps: OutputDeps): CompanionOutputs {
     reopen() {
       for (const member of members.values()) for (const file of member.files) file.reopen();
     },
-    close() {
+    async close(graceMs) {
+      // The last lines of companions that just exited are still in their pipes.
+      let timer: ReturnType<typeof setTimeout> | undefined;
+      const late = new Promise<void>((resolve) => (timer = setTimeout(resolve, graceMs)));
+      await Promise.race([Promise.all([...pumping]), late]);
+      clearTimeout(timer);
       for (const member of members.values()) for (const file of member.files) file.close();
     },
   };

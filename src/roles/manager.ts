@@ -186,7 +186,8 @@ export async function runManagerRole(runtime: Runtime, stateDir: string): Promis
   const request = stopRequested as { quick: boolean; masterGone: boolean } | null;
   await companions.shutdown(request?.quick ?? false);
   server?.close();
-  outputs.close();
+  // A grandchild may hold a pipe open for ever: its lines are not waited for long.
+  await outputs.close(1000);
   log.info("all companions stopped");
   if (request?.masterGone) removeStateDir(stateDir);
   return EXIT_OK;

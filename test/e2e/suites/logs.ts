@@ -156,6 +156,19 @@ export function logTests(launcher: Launcher): void {
     });
   });
 
+  e2e("logs: the lines a companion writes as it stops reach its file and the master's output before the master exits", async () => {
+    const script = "trap 'echo last words; printf unterminated; exit 0' TERM; echo up; while true; do sleep 0.05; done";
+    const config = { ...FAST, companion_workers: [sh("bye", script, { stdout: "bye.log" }), sh("bye2", script)] };
+    await withMaster(launcher, { config }, async (run) => {
+      await waitFor(() => existsSync(join(run.dir, "bye.log")) && readFileSync(join(run.dir, "bye.log"), "utf8") === "up\n", "bye.log written");
+      await run.waitOutput(/^bye2 \| up$/m);
+      run.signal("SIGTERM");
+      expect(await run.exited).toBe(0);
+      expect(readFileSync(join(run.dir, "bye.log"), "utf8")).toBe("up\nlast words\nunterminated\n");
+      expect(run.output()).toMatch(/^bye2 \| last words$[^]*^bye2 \| unterminated$/m);
+    });
+  });
+
   e2e("logs: USR1 to the master reopens the companions' log files after a logrotate-style rename", async () => {
     const config = { ...FAST, companion_workers: [sh("ro", "i=0; while true; do i=$((i+1)); echo tick $i; sleep 0.05; done", { stdout: "ro.log" })] };
     await withMaster(launcher, { config }, async (run) => {
