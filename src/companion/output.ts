@@ -12,6 +12,7 @@ import { errorMessage } from "../errors.ts";
 import type { ByteSource, ChildHandle, Stdio } from "../runtime/index.ts";
 import { SymlinkRefusedError } from "../runtime/private-files.ts";
 import { openLogFile, type LogFile } from "./log-file.ts";
+import { createBatcher, type Batcher } from "./log-batch.ts";
 import { createLineCutter, linePrefix, prefixLines } from "./log-lines.ts";
 import { createLogRing, type LogRing } from "./log-ring.ts";
 
@@ -54,14 +55,16 @@ export interface CompanionOutputs {
   close(graceMs: number): Promise<void>;
 }
 
-type Sink = (lines: Uint8Array) => void | Promise<void>;
-
 interface Member {
   key: string;
   rings: Record<StreamName, LogRing>;
-  sinks: Record<StreamName, Sink | null>;
+  /** Null: the child inherits the descriptor. stderr "stdout" shares stdout's. */
+  sinks: Record<StreamName, Batcher | null>;
   files: LogFile[];
 }
+
+/** Bytes a pump passes on before it lets the event loop run other work (control requests). */
+const YIELD_EVERY_BYTES = 1024 * 1024;
 
 const encoder = new TextEncoder();
 
@@ -82,8 +85,8 @@ export function createCompanionOutputs(deps: OutputDeps): CompanionOutputs {
   };
 
   /** The destination of one stream: the master's stream (prefixed), a file, or null (the child inherits the descriptor). */
-  function sinkFor(name: string, spec: ResolvedCompanion, stream: StreamName, target: string, files: LogFile[]): Sink | null {
-    if (target === "inherit") return prefixOn ? (lines) => deps.write(stream, prefixLines(lines, prefixOf(name, stream))) : null;
+  function sinkFor(name: string, spec: ResolvedCompanion, stream: StreamName, target: string, files: LogFile[]): Batcher | null {
+    if (target === "inherit") return prefixOn ? createBatcher((lines) => deps.write(stream, prefixLines(lines, prefixOf(name, stream)))) : null;
     const rotation = stream === "stdout" ? { maxBytes: spec.stdout_max_bytes, backups: spec.stdout_backups } : { maxBytes: spec.stderr_max_bytes, backups: spec.stderr_backups };
     let file: LogFile;
     try {
@@ -94,7 +97,7 @@ export function createCompanionOutputs(deps: OutputDeps): CompanionOutputs {
       throw new Error(`cannot open ${stream} file ${target}: ${code ?? errorMessage(error)}`, { cause: error });
     }
     files.push(file);
-    return (lines) => file.write(lines);
+    return createBatcher((lines) => file.write(lines));
   }
 
   function open(name: string, spec: ResolvedCompanion): Omit<Member, "key" | "rings"> {
@@ -110,26 +113,37 @@ export function createCompanionOutputs(deps: OutputDeps): CompanionOutputs {
     }
   }
 
-  async function deliver(name: string, stream: StreamName, lines: Uint8Array): Promise<void> {
+  /** Keeps the lines and passes them on; a promise when the writer has a full batch to finish first. */
+  function deliver(name: string, stream: StreamName, lines: Uint8Array): Promise<void> | undefined {
     const member = members.get(name);
-    if (member === undefined) return;
+    if (member === undefined) return undefined;
     member.rings[stream].append(lines, deps.now());
-    await member.sinks[stream]?.(lines);
+    return member.sinks[stream]?.push(lines);
   }
 
   async function pump(name: string, stream: StreamName, source: ByteSource): Promise<void> {
     const cutter = createLineCutter();
+    let sinceYield = 0;
     try {
       for (let chunk = await source.read(); chunk !== null; chunk = await source.read()) {
         const lines = cutter.push(chunk);
         if (lines !== null) await deliver(name, stream, lines);
+        sinceYield += chunk.length;
+        if (sinceYield >= YIELD_EVERY_BYTES) {
+          // A flood must not keep the control socket waiting: let other work run.
+          sinceYield = 0;
+          await new Promise<void>((resolve) => setImmediate(resolve));
+        }
       }
     } catch {
       // the pipe failed: what was read still counts
     }
     const rest = cutter.flush();
-    if (rest !== null) await deliver(name, stream, rest).catch(() => {});
+    if (rest !== null) await deliver(name, stream, rest);
+    await members.get(name)?.sinks[stream]?.flush();
   }
+
+  const flushAll = (member: Member) => Promise.all([member.sinks.stdout?.flush(), member.sinks.stderr?.flush()]);
 
   return {
     configure(config) {
@@ -144,7 +158,8 @@ export function createCompanionOutputs(deps: OutputDeps): CompanionOutputs {
       let member = members.get(name);
       if (member === undefined || member.key !== key) {
         const opened = open(name, spec);
-        for (const file of member?.files ?? []) file.close();
+        const previous = member;
+        if (previous !== undefined) void flushAll(previous).then(() => previous.files.forEach((file) => file.close()));
         const rings = member?.rings ?? { stdout: createLogRing(bufferBytes), stderr: createLogRing(bufferBytes) };
         member = { key, rings, ...opened };
         members.set(name, member);
@@ -165,8 +180,8 @@ export function createCompanionOutputs(deps: OutputDeps): CompanionOutputs {
     forget(name) {
       const member = members.get(name);
       if (member === undefined) return;
-      for (const file of member.files) file.close();
       members.delete(name);
+      void flushAll(member).then(() => member.files.forEach((file) => file.close()));
     },
     ring: (name, stream) => members.get(name)?.rings[stream] ?? null,
     reopen() {
@@ -178,7 +193,10 @@ export function createCompanionOutputs(deps: OutputDeps): CompanionOutputs {
       const late = new Promise<void>((resolve) => (timer = setTimeout(resolve, graceMs)));
       await Promise.race([Promise.all([...pumping]), late]);
       clearTimeout(timer);
-      for (const member of members.values()) for (const file of member.files) file.close();
+      for (const member of members.values()) {
+        await flushAll(member);
+        for (const file of member.files) file.close();
+      }
     },
   };
 }
