@@ -9,7 +9,7 @@ import { expect } from "bun:test";
 import { existsSync, readFileSync, renameSync, statSync, writeFileSync } from "node:fs";
 import { connect } from "node:net";
 import { join } from "node:path";
-import { e2e } from "../e2e-test.ts";
+import { e2e, e2eWithTool } from "../e2e-test.ts";
 import type { Launcher } from "../../helpers/launchers.ts";
 import { FAST, isAlive, waitFor, withMaster } from "../../helpers/master.ts";
 
@@ -69,6 +69,23 @@ export function logTests(launcher: Launcher): void {
       expect(unknown.code).toBe(1);
       expect(unknown.stderr).toContain('unknown companion "nope"');
       expect(await run.request({ cmd: "logs", name: "few", lines: -1 })).toMatchObject({ ok: false, error: expect.stringContaining('"lines"') });
+    });
+  });
+
+  e2eWithTool("script", "logs: the ctl colours the prefix on a terminal, and not with NO_COLOR", async () => {
+    const config = { ...FAST, companion_workers: [sh("tty", "echo on a terminal; exec sleep 60")] };
+    await withMaster(launcher, { config }, async (run) => {
+      await run.waitOutput(/^tty \| on a terminal$/m);
+      const quote = (arg: string) => `'${arg.replaceAll("'", "'\\''")}'`;
+      const command = [...launcher.command, "-s", run.socket, "logs", "tty", "-n", "1"].map(quote).join(" ");
+      // `script` runs the ctl on a pseudo-terminal and copies what it printed.
+      const onTerminal = (env: Record<string, string>) => Bun.spawnSync(["script", "-qec", command, "/dev/null"], { cwd: run.dir, env: { ...process.env, ...env } });
+      const coloured = onTerminal({ NO_COLOR: "" });
+      expect(coloured.exitCode).toBe(0);
+      expect(coloured.stdout.toString()).toMatch(/\u001b\[\d+mtty \|\u001b\[0m on a terminal/);
+      const plain = onTerminal({ NO_COLOR: "1" });
+      expect(plain.stdout.toString()).toContain("tty | on a terminal");
+      expect(plain.stdout.toString()).not.toContain("\u001b[");
     });
   });
 
