@@ -75,15 +75,12 @@ const StartRetries = v.nullable(
   v.pipe(v.number("expected a whole number"), v.integer("expected a whole number"), v.minValue(1, "must be at least 1 (or null: retry forever)")),
 );
 
-/** A size in bytes: a whole number, 0 or more. */
+/** A size in bytes (0 or more), and how many rotated log files to keep. */
 const Bytes = v.pipe(v.number("expected a whole number of bytes"), v.integer("expected a whole number of bytes"), v.minValue(0, "must not be negative"));
-
-/** How many rotated files to keep. */
 const Backups = v.pipe(v.number("expected a whole number"), v.integer("expected a whole number"), v.minValue(0, "must not be negative"), v.maxValue(1000, "must be at most 1000"));
 
-/** Default size past which a companion's log file is rotated (50 MiB). */
+/** Defaults of a companion log file's rotation: past 50 MiB, 10 backups kept. */
 export const DEFAULT_LOG_MAX_BYTES = 50 * 1024 * 1024;
-/** Default number of rotated files kept. */
 export const DEFAULT_LOG_BACKUPS = 10;
 
 /** One companion as written in a config file. Unknown keys are errors; exactly one of target and command is checked by rules.ts. */
