@@ -4,16 +4,16 @@ import { join } from "node:path";
 import { makeTempDir } from "../../test/helpers/temp.ts";
 import { companion, config } from "./supervisor.fixtures.ts";
 import { createCompanionOutputs, type OutputDeps } from "./output.ts";
-import type { ByteSource } from "../runtime/index.ts";
+import type { ByteStream } from "../runtime/index.ts";
 
 const temp = makeTempDir("output");
 afterAll(() => temp.cleanup());
 
 const encoder = new TextEncoder();
 /** A pipe that yields `chunks`, then ends. */
-const pipe = (...chunks: string[]): ByteSource => {
+const pipe = (...chunks: string[]): ByteStream => {
   const left = chunks.map((chunk) => encoder.encode(chunk));
-  return { read: async () => left.shift() ?? null };
+  return { read: async () => left.shift() ?? null, close() {} };
 };
 
 function harness() {
