@@ -25,7 +25,9 @@ export async function startSupervisord(dir: string, programs: Record<string, str
   const config = join(dir, "supervisord.conf");
   const socket = join(dir, "supervisor.sock");
   const sections = Object.entries(programs).map(
-    ([name, command]) => `[program:${name}]\ncommand=${command}\n${extra}\nautorestart=true\nstdout_logfile=NONE\nstderr_logfile=NONE\n`,
+    // `extra` may name its own log files; else output is discarded.
+    ([name, command]) =>
+      `[program:${name}]\ncommand=${command}\n${extra}\nautorestart=true\n${extra.includes("stdout_logfile=") ? "" : "stdout_logfile=NONE\nstderr_logfile=NONE\n"}`,
   );
   writeFileSync(
     config,

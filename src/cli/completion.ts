@@ -28,6 +28,7 @@ export const COMPLETION_COMMANDS: Record<string, { options: readonly string[]; p
   restart: { options: [...CTL, "--wait", "--no-wait"], positional: "names" },
   signal: { options: CTL, positional: "names" },
   reread: { options: CTL, positional: "none" },
+  logs: { options: [...CTL, "-n", "--lines", "-f", "--follow", "--stderr"], positional: "names" },
   check: { options: ["-c", "--config"], positional: "file" },
   "systemd-unit": { options: ["-c", "--config", "--user"], positional: "none" },
   completion: { options: [], positional: "shell" },

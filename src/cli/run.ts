@@ -23,6 +23,7 @@ const subCommands = {
   restart: () => import("./commands/restart.ts").then((m) => m.default),
   signal: () => import("./commands/signal.ts").then((m) => m.default),
   reread: () => import("./commands/reread.ts").then((m) => m.default),
+  logs: () => import("./commands/logs.ts").then((m) => m.default),
   check: () => import("./commands/check.ts").then((m) => m.default),
   "systemd-unit": () => import("./commands/systemd-unit.ts").then((m) => m.default),
   completion: () => import("./commands/completion.ts").then((m) => m.default),

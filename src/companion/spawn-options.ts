@@ -21,11 +21,16 @@ function toStderr(target: string): SpawnOptions["stderr"] {
   return target === "stdout" ? "stdout" : toStdio(target);
 }
 
-/** Spawn options of `spec`; `targetArgv` gives the argv that runs a target. */
+/**
+ * Spawn options of `spec`; `targetArgv` gives the argv that runs a target.
+ * `stdio`, when the manager carries the output (output.ts), says which
+ * streams are pipes; without it the child writes to its targets itself.
+ */
 export function companionSpawnOptions(
   spec: ResolvedCompanion,
   baseEnv: Readonly<Record<string, string>>,
   targetArgv: (target: string) => string[],
+  stdio?: { stdout: SpawnOptions["stdout"]; stderr: SpawnOptions["stderr"] },
 ): SpawnOptions {
   return {
     // The config layer guarantees exactly one of command and target.
@@ -34,8 +39,8 @@ export function companionSpawnOptions(
     // Tell the process which member it runs as, whatever it is.
     env: { ...baseEnv, ...spec.env, GUNICORN_COMPANION_NAME: spec.name, GUNICORN_COMPANION_INSTANCE: String(spec.instance) },
     stdin: "ignore",
-    stdout: toStdio(spec.stdout),
-    stderr: toStderr(spec.stderr),
+    stdout: stdio?.stdout ?? toStdio(spec.stdout),
+    stderr: stdio?.stderr ?? toStderr(spec.stderr),
     // Its own process group, so a stop reaches whatever it starts too.
     processGroup: true,
   };

@@ -33,6 +33,10 @@ export const companion = (name: string, extra: Partial<ResolvedCompanion> = {}):
   restart_delay: 0.25,
   restart_delay_max: 0.25,
   start_retries: null,
+  stdout_max_bytes: 0,
+  stdout_backups: 0,
+  stderr_max_bytes: 0,
+  stderr_backups: 0,
   ...extra,
 });
 
@@ -43,6 +47,8 @@ export const config = (companions: ResolvedCompanion[], restartDelay?: number): 
   control_socket_mode: 0o600,
   restart_delay: restartDelay ?? 0.25,
   metrics_bind: null,
+  log_prefix: true,
+  log_buffer: 1024,
 });
 
 /** Lets pending promise callbacks (spawn results, exits) run. */

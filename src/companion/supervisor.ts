@@ -19,6 +19,7 @@ import { createLeftoverGroups } from "./leftover-groups.ts";
 import type { PidRegistry } from "./pid-registry.ts";
 import { resolveName, resolveNames, type NameResolution } from "./names.ts";
 import { readProcessStartTime } from "./proc.ts";
+import type { CompanionOutputs } from "./output.ts";
 import { companionSpawnOptions } from "./spawn-options.ts";
 import { settleWait, type WaitOutcome } from "./status.ts";
 
@@ -44,6 +45,8 @@ export interface CompanionSupervisorDeps {
   onChildExit?: () => void;
   /** Where a companion writes why its target failed to load, and how to read (and clear) it. */
   reports?: { path(name: string): string; take(path: string): string | null };
+  /** Where output goes (the manager's pipes, rings and log files); without it the child writes to its targets itself. */
+  output?: CompanionOutputs;
 }
 
 /** The answer to `status`: the records asked for, or which names are unknown. */
@@ -99,7 +102,7 @@ export function createCompanionSupervisor(deps: CompanionSupervisorDeps): Compan
   const { clock, log, registry } = deps;
   const waiters = new Map<string, Array<{ target: WaitTarget; resolve: (outcome: WaitOutcome) => void }>>();
   const reportFiles = new Map<string, string | null>();
-  let config: CompanionConfig = { companions: [], control_socket: null, control_socket_mode: 0o600, restart_delay: 5, metrics_bind: null };
+  let config: CompanionConfig = { companions: [], control_socket: null, control_socket_mode: 0o600, restart_delay: 5, metrics_bind: null, log_prefix: true, log_buffer: 0 };
   let shuttingDown = false;
   let shutdownDone: (() => void) | null = null;
   let settingsVersion = 0;
@@ -137,9 +140,11 @@ export function createCompanionSupervisor(deps: CompanionSupervisorDeps): Compan
       const reportFile = spec.target === null ? null : (deps.reports?.path(name) ?? null);
       if (reportFile !== null) deps.reports?.take(reportFile);
       reportFiles.set(name, reportFile);
-      return companionSpawnOptions(spec, deps.baseEnv, (target) => deps.companionArgv(name, target, reportFile));
+      const stdio = deps.output?.prepare(name, spec);
+      return companionSpawnOptions(spec, deps.baseEnv, (target) => deps.companionArgv(name, target, reportFile), stdio);
     },
     onSpawned(name, child, spec) {
+      deps.output?.attach(name, child);
       registry.add({ name, pid: child.pid, stop_signal: spec.stop_signal, stop_timeout: spec.stop_timeout, start_time: readProcessStartTime(child.pid) });
     },
     onExited(name, child, spec, status) {
@@ -154,6 +159,7 @@ export function createCompanionSupervisor(deps: CompanionSupervisorDeps): Compan
       if (supervisor.get(name) === undefined) {
         logs.delete(name);
         reportFiles.delete(name);
+        deps.output?.forget(name);
       }
       settleWaiters(name);
       checkShutdownDone();
@@ -211,6 +217,7 @@ export function createCompanionSupervisor(deps: CompanionSupervisorDeps): Compan
 
     start(initial) {
       config = initial;
+      deps.output?.configure(initial);
       for (const spec of initial.companions) addRecord(spec);
     },
 
@@ -248,6 +255,7 @@ export function createCompanionSupervisor(deps: CompanionSupervisorDeps): Compan
     apply(next) {
       const outcome: RereadOutcome = { added: [], removed: [], restarted: [], updated: [], unchanged: [] };
       config = next;
+      deps.output?.configure(next);
       settingsVersion += 1;
       // Restart settings apply in place, whether or not the rest of the spec changed.
       for (const spec of next.companions) supervisor.setRestart(spec.name, companionRestartPolicy(spec));

@@ -33,6 +33,12 @@ export interface CompanionOptions {
   restart_delay_max?: number;
   /** Consecutive exits before startsecs after which it is FATAL; null: retry forever. */
   start_retries?: number | null;
+  /** Rotate the stdout file past this size (default 50 MiB; 0: never). */
+  stdout_max_bytes?: number;
+  /** Rotated stdout files kept (default 10). */
+  stdout_backups?: number;
+  stderr_max_bytes?: number;
+  stderr_backups?: number;
 }
 
 /** One entry of `companion_workers`: exactly one of `target` (`module:export`) and `command` (an argv, or a `/bin/sh -c` string). */
@@ -74,6 +80,10 @@ export interface Config {
   companion_manager_shutdown_buffer?: number;
   /** `host:port` of the Prometheus metrics endpoint (docs/metrics.md). */
   companion_metrics_bind?: string | null;
+  /** Prefix inherited companion output with the name (default true); false passes it through untouched. */
+  companion_log_prefix?: boolean;
+  /** Bytes of each companion stream kept for `logs` (default 256 KiB). */
+  companion_log_buffer?: number;
 }
 
 /** Types a config object (it returns it unchanged); checking happens when the master loads it. */

@@ -25,8 +25,10 @@ function sha256(text: string): string {
  */
 export function hashCompanion(companion: ResolvedCompanion): string {
   const { name, group, instance, target, command, cwd, env, stop_signal, stop_timeout, reload_timeout, startsecs, stdout, stderr } = companion;
+  const { stdout_max_bytes, stdout_backups, stderr_max_bytes, stderr_backups } = companion;
+  const logFiles = { stdout_max_bytes, stdout_backups, stderr_max_bytes, stderr_backups };
   return sha256(
-    encodeCanonicalJson({ name, group, instance, target, command, cwd, env, stop_signal, stop_timeout, reload_timeout, startsecs, stdout, stderr }),
+    encodeCanonicalJson({ name, group, instance, target, command, cwd, env, stop_signal, stop_timeout, reload_timeout, startsecs, stdout, stderr, ...logFiles }),
   );
 }
 
@@ -46,6 +48,8 @@ export function hashCompanionConfig(config: CompanionConfig): string {
       control_socket_mode: config.control_socket_mode,
       restart_delay: config.restart_delay,
       metrics_bind: config.metrics_bind,
+      log_prefix: config.log_prefix,
+      log_buffer: config.log_buffer,
     }),
   );
 }

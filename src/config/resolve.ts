@@ -7,7 +7,7 @@
 import { isAbsolute, resolve } from "node:path";
 import type { SignalName } from "../runtime/types.ts";
 import { commandFor, envFor, memberNames } from "./instances.ts";
-import type { ParsedSettings, RESTART_POLICIES } from "./schema.ts";
+import { DEFAULT_LOG_BACKUPS, DEFAULT_LOG_MAX_BYTES, type ParsedSettings, type RESTART_POLICIES } from "./schema.ts";
 
 /**
  * One member of a companion with every option filled in; the fields its
@@ -49,6 +49,11 @@ export interface ResolvedCompanion {
   restart_delay_max: number;
   /** Consecutive failed starts before FATAL; null: forever (not hashed). */
   start_retries: number | null;
+  /** Rotation of the log files: size past which a file rotates (0: never), and backups kept. */
+  stdout_max_bytes: number;
+  stdout_backups: number;
+  stderr_max_bytes: number;
+  stderr_backups: number;
 }
 
 /** Everything the companion manager runs with. */
@@ -59,6 +64,10 @@ export interface CompanionConfig {
   restart_delay: number;
   /** `host:port` of the metrics endpoint, or null (applied when the manager starts). */
   metrics_bind: string | null;
+  /** Prefix inherited output with the member's name (false: the child gets the fds). */
+  log_prefix: boolean;
+  /** Bytes kept per member and stream for `logs`. */
+  log_buffer: number;
 }
 
 /** All settings after validation and resolution. */
@@ -125,6 +134,10 @@ export function resolveSettings(parsed: ParsedSettings, masterCwd: string, readE
       stdout: outputTarget(cwd, spec.stdout ?? parsed.companion_stdout),
       stderr: outputTarget(cwd, spec.stderr ?? parsed.companion_stderr),
       ...restartSettings(spec, parsed),
+      stdout_max_bytes: spec.stdout_max_bytes ?? DEFAULT_LOG_MAX_BYTES,
+      stdout_backups: spec.stdout_backups ?? DEFAULT_LOG_BACKUPS,
+      stderr_max_bytes: spec.stderr_max_bytes ?? DEFAULT_LOG_MAX_BYTES,
+      stderr_backups: spec.stderr_backups ?? DEFAULT_LOG_BACKUPS,
     }));
   });
   const slowestStop = Math.max(0, ...companions.map((c) => c.stop_timeout));
@@ -152,5 +165,7 @@ export function companionConfigOf(settings: Settings): CompanionConfig {
     control_socket_mode: settings.companion_control_socket_mode,
     restart_delay: settings.companion_restart_delay,
     metrics_bind: settings.companion_metrics_bind,
+    log_prefix: settings.companion_log_prefix,
+    log_buffer: settings.companion_log_buffer,
   };
 }

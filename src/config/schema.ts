@@ -75,6 +75,14 @@ const StartRetries = v.nullable(
   v.pipe(v.number("expected a whole number"), v.integer("expected a whole number"), v.minValue(1, "must be at least 1 (or null: retry forever)")),
 );
 
+/** A size in bytes (0 or more), and how many rotated log files to keep. */
+const Bytes = v.pipe(v.number("expected a whole number of bytes"), v.integer("expected a whole number of bytes"), v.minValue(0, "must not be negative"));
+const Backups = v.pipe(v.number("expected a whole number"), v.integer("expected a whole number"), v.minValue(0, "must not be negative"), v.maxValue(1000, "must be at most 1000"));
+
+/** Defaults of a companion log file's rotation: past 50 MiB, 10 backups kept. */
+export const DEFAULT_LOG_MAX_BYTES = 50 * 1024 * 1024;
+export const DEFAULT_LOG_BACKUPS = 10;
+
 /** One companion as written in a config file. Unknown keys are errors; exactly one of target and command is checked by rules.ts. */
 export const CompanionSpecSchema = v.strictObject(
   {
@@ -105,6 +113,11 @@ export const CompanionSpecSchema = v.strictObject(
     restart_delay: v.optional(Seconds),
     restart_delay_max: v.optional(Seconds),
     start_retries: v.optional(StartRetries),
+    // Log files (docs/logging.md).
+    stdout_max_bytes: v.optional(Bytes),
+    stdout_backups: v.optional(Backups),
+    stderr_max_bytes: v.optional(Bytes),
+    stderr_backups: v.optional(Backups),
   },
   "unknown key",
 );
@@ -167,6 +180,8 @@ export const COMPANION_SETTING_NAMES = [
   "companion_manager_stop_timeout",
   "companion_manager_shutdown_buffer",
   "companion_metrics_bind",
+  "companion_log_prefix",
+  "companion_log_buffer",
 ] as const;
 
 /** Documentation of every setting: its meaning, shown in `docs/settings.md`. */
@@ -209,6 +224,9 @@ export const SETTING_DOCS: Record<string, string> = {
   companion_manager_shutdown_buffer: "Seconds added to the slowest stop_timeout when companion_manager_stop_timeout is derived.",
   companion_metrics_bind:
     "`host:port` where the companion manager serves Prometheus metrics at /metrics (docs/metrics.md); none when unset. Port 0 lets the kernel pick (the manager logs the address). Changes with the manager's restart (HUP), not on reread.",
+  companion_log_prefix:
+    'Inherited companion output reaches the master\'s stdout and stderr through the manager, each line prefixed with the companion\'s name (`worker:1 | line`, padded, coloured on a terminal unless NO_COLOR). false: the child gets the master\'s descriptors and its output passes through untouched (and `logs` has none of it).',
+  companion_log_buffer: "Bytes of each companion stream (stdout, stderr) the manager keeps for `logs` (0 keeps none; followers still get new lines).",
 };
 
 /** Every setting with its default. */
@@ -245,6 +263,8 @@ const SETTINGS_ENTRIES = {
   companion_manager_stop_timeout: v.optional(v.nullable(Seconds), null),
   companion_manager_shutdown_buffer: v.optional(Seconds, 10),
   companion_metrics_bind: v.optional(v.nullable(MetricsBind), null),
+  companion_log_prefix: v.optional(v.boolean("expected true or false"), true),
+  companion_log_buffer: v.optional(Bytes, 256 * 1024),
 };
 
 /** Documentation of every key of a companion spec, shown in `docs/settings.md` and schema.json. */
@@ -267,6 +287,10 @@ export const COMPANION_KEY_DOCS: Record<string, string> = {
   restart_delay: "Seconds in BACKOFF before it is started again (default: companion_restart_delay).",
   restart_delay_max: "Upper bound of a doubling restart delay (default: companion_restart_delay_max, else restart_delay: fixed).",
   start_retries: "Consecutive exits before startsecs after which it is FATAL (default: companion_start_retries; null: forever).",
+  stdout_max_bytes: "When the stdout file would grow past this many bytes it is rotated, between two lines (default 50 MiB; 0: never).",
+  stdout_backups: "Rotated stdout files kept: `file.1` (newest) … `file.N` (default 10; 0: the file is truncated instead).",
+  stderr_max_bytes: "As stdout_max_bytes, for the stderr file.",
+  stderr_backups: "As stdout_backups, for the stderr file.",
 };
 
 /** The settings schema. A `looseObject`: unknown settings are reported as warnings by the loader. */

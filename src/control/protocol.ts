@@ -33,7 +33,7 @@ export interface CompanionStatus {
 
 
 /** The commands the manager answers. */
-export const COMMANDS = ["status", "start", "stop", "restart", "signal", "reread"] as const;
+export const COMMANDS = ["status", "start", "stop", "restart", "signal", "reread", "logs"] as const;
 
 /** One of `COMMANDS`. */
 export type CommandName = (typeof COMMANDS)[number];
@@ -46,10 +46,22 @@ export type Request =
   | ({ cmd: "status"; names?: string[] } & Id)
   | ({ cmd: "start" | "stop" | "restart"; name: string; wait: boolean } & Id)
   | ({ cmd: "signal"; name: string; signal: string | number } & Id)
-  | ({ cmd: "reread" } & Id);
+  | ({ cmd: "reread" } & Id)
+  | LogsRequest;
+
+/** `logs`: the last `lines` lines of a stream, then with `follow` every new one (docs/logging.md). */
+export type LogsRequest = { cmd: "logs"; name: string; lines: number; follow: boolean; stream: LogStream } & Id;
+
+/** A companion's output stream. */
+export type LogStream = "stdout" | "stderr";
+
+/** Lines `logs` sends when the request does not say. */
+export const DEFAULT_LOG_LINES = 100;
+/** The most lines one `logs` request may ask for. */
+export const MAX_LOG_LINES = 100_000;
 
 /** A request for one companion. */
-export type CompanionCommand = Extract<Request, { name: string }>;
+export type CompanionCommand = Exclude<Extract<Request, { name: string }>, LogsRequest>;
 
 /** `{"ok":false,"error":…}`, plus details some errors carry. */
 export interface ErrorReply {
@@ -103,14 +115,47 @@ export interface RereadReply {
   id?: string | number;
 }
 
+/** The end of a `logs` reply without `follow`. */
+export interface LogsDoneReply {
+  ok: true;
+  done: true;
+  id?: string | number;
+}
+
 /** Any reply. */
-export type Reply = ErrorReply | StatusReply | CommandReply | ResultsReply | RereadReply;
+export type Reply = ErrorReply | StatusReply | CommandReply | ResultsReply | RereadReply | LogsDoneReply;
+
+/** One line of a companion's output in a `logs` reply; `time` in epoch seconds. */
+export interface LogLine {
+  name: string;
+  stream: LogStream;
+  line: string;
+  time: number;
+}
+
+/** Told to a follower that read too slowly: this many lines were lost here. */
+export interface LogsDropped {
+  dropped: number;
+}
+
+/** What a `logs` reply carries, one object a line. */
+export type LogsMessage = LogLine | LogsDropped | LogsDoneReply | ErrorReply;
 
 const encoder = new TextEncoder();
 
 /** One reply as a line of JSON. */
 export function encodeReply(reply: Reply): Uint8Array {
   return encoder.encode(`${JSON.stringify(reply)}\n`);
+}
+
+/** One line of output as a line of JSON. */
+export function encodeLogLine(line: LogLine): string {
+  return `${JSON.stringify(line)}\n`;
+}
+
+/** The notice of lines lost by a slow follower. */
+export function encodeDropped(count: number): Uint8Array {
+  return encoder.encode(`${JSON.stringify({ dropped: count } satisfies LogsDropped)}\n`);
 }
 
 /** One request as a line of JSON (for clients). */

@@ -34,5 +34,6 @@ export function formatReply(reply: Reply): { text: string; stream: "stdout" | "s
     }
     return { text: `${lines.length === 0 ? "no companions configured" : lines.join("\n")}\n`, stream: "stdout" };
   }
+  if ("done" in reply) return { text: "", stream: "stdout" };
   return { text: `${reply.name}: ${reply.message}\n`, stream: "stdout" };
 }

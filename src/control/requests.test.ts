@@ -19,7 +19,7 @@ describe("requests", () => {
     ["null", "request must be a JSON object"],
     ['{"name":"x"}', 'request needs "cmd", a string'],
     ['{"cmd":5}', 'request needs "cmd", a string'],
-    ['{"cmd":"explode"}', 'unknown cmd "explode"; expected one of status, start, stop, restart, signal, reread'],
+    ['{"cmd":"explode"}', 'unknown cmd "explode"; expected one of status, start, stop, restart, signal, reread, logs'],
     ['{"cmd":"signal","name":"x"}', '"signal" needs "signal"'],
     ['{"cmd":"signal","name":"x","signal":"SIGFOO"}', 'unknown signal'],
     ['{"cmd":"signal","name":"x","signal":true}', '"signal" must be a signal name or number'],

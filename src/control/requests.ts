@@ -4,7 +4,7 @@
  */
 import * as v from "valibot";
 import { parseSignal } from "../runtime/signals.ts";
-import { COMMANDS, type ErrorReply, type Request } from "./protocol.ts";
+import { COMMANDS, DEFAULT_LOG_LINES, MAX_LOG_LINES, type ErrorReply, type Request } from "./protocol.ts";
 
 const Id = v.optional(v.union([v.string(), v.number()]));
 const Name = v.pipe(v.string('"name" must be a string'), v.nonEmpty('"name" must not be empty'));
@@ -23,6 +23,22 @@ export const RequestSchema = v.variant("cmd", [
   v.object({ cmd: v.literal("restart"), name: Name, wait: Wait, id: Id }),
   v.object({ cmd: v.literal("signal"), name: Name, signal: Signal, id: Id }),
   v.object({ cmd: v.literal("reread"), id: Id }),
+  v.object({
+    cmd: v.literal("logs"),
+    name: Name,
+    lines: v.optional(
+      v.pipe(
+        v.number('"lines" must be a whole number'),
+        v.integer('"lines" must be a whole number'),
+        v.minValue(0, '"lines" must not be negative'),
+        v.maxValue(MAX_LOG_LINES, `"lines" must be at most ${MAX_LOG_LINES}`),
+      ),
+      DEFAULT_LOG_LINES,
+    ),
+    follow: v.optional(v.boolean('"follow" must be true or false'), false),
+    stream: v.optional(v.picklist(["stdout", "stderr"], '"stream" must be "stdout" or "stderr"'), "stdout"),
+    id: Id,
+  }),
 ]);
 
 const decoder = new TextDecoder("utf-8", { fatal: true });

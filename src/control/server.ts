@@ -17,8 +17,21 @@ export const MAX_CONNECTIONS = 2048;
 /** Unread bytes a connection may pile up while its previous request is being answered. */
 export const MAX_BUFFERED_BYTES = 2 * MAX_LINE_BYTES;
 
-/** Handles one validated request. May take long (`wait: true`); only its own connection waits. A reply may come encoded already (a cached line). */
-export type RequestHandler = (request: Request) => Promise<Reply | Uint8Array>;
+/**
+ * A reply that goes on until the client closes (`logs` with `follow`): the
+ * connection carries nothing else from then on.
+ */
+export interface StreamingReply {
+  /** Sent first (the lines already kept). */
+  readonly head: Uint8Array;
+  /** The next bytes to send, once there are some; null when the stream is over. */
+  next(): Promise<Uint8Array | null>;
+  /** The client is gone: stop producing. */
+  close(): void;
+}
+
+/** Handles one validated request. May take long (`wait: true`); only its own connection waits. A reply may come encoded already (a cached line), or as a stream. */
+export type RequestHandler = (request: Request) => Promise<Reply | Uint8Array | StreamingReply>;
 
 /** Options of `startControlServer`. */
 export interface ControlServerOptions {
@@ -38,15 +51,44 @@ function withId(reply: Reply, request: { id?: string | number }): Reply {
   return request.id === undefined ? reply : { ...reply, id: request.id };
 }
 
-async function answer(line: Uint8Array, handle: RequestHandler): Promise<Uint8Array> {
+const isStreaming = (reply: Reply | StreamingReply): reply is StreamingReply => "next" in reply && typeof reply.next === "function";
+
+async function answer(line: Uint8Array, handle: RequestHandler): Promise<Uint8Array | StreamingReply> {
   const decoded = decodeRequest(line);
   if (!decoded.ok) return encodeReply(decoded.reply);
   try {
     const reply = await handle(decoded.request);
-    return reply instanceof Uint8Array ? reply : encodeReply(withId(reply, decoded.request));
+    if (reply instanceof Uint8Array || isStreaming(reply)) return reply;
+    return encodeReply(withId(reply, decoded.request));
   } catch (error) {
     const reply: ErrorReply = { ok: false, error: `internal error: ${errorMessage(error)}` };
     return encodeReply(withId(reply, decoded.request));
+  }
+}
+
+/**
+ * Sends a streaming reply until it ends or the client goes. Every write is
+ * awaited (the socket's own backpressure), so a client that does not read
+ * holds up its stream only: what piles up meanwhile is the stream's to drop.
+ */
+async function stream(conn: Connection, reply: StreamingReply): Promise<void> {
+  // Reading is how a close is seen: whatever the client sends now is ignored.
+  const gone = (async () => {
+    try {
+      while ((await conn.read()) !== null) {}
+    } catch {
+      // closed
+    }
+    return null;
+  })();
+  try {
+    await conn.write(reply.head);
+    for (let bytes = await Promise.race([reply.next(), gone]); bytes !== null; bytes = await Promise.race([reply.next(), gone])) {
+      await conn.write(bytes);
+    }
+  } finally {
+    reply.close();
+    conn.close();
   }
 }
 
@@ -58,7 +100,9 @@ async function serveConnection(conn: Connection, handle: RequestHandler): Promis
     const { lines, overflow } = splitter.push(chunk);
     for (const line of lines) {
       if (line.length === 0) continue;
-      await conn.write(await answer(line, handle));
+      const reply = await answer(line, handle);
+      if (!(reply instanceof Uint8Array)) return stream(conn, reply);
+      await conn.write(reply);
     }
     if (overflow) {
       await conn.write(encodeReply({ ok: false, error: `request line longer than ${MAX_LINE_BYTES} bytes; closing the connection` }));
@@ -68,7 +112,12 @@ async function serveConnection(conn: Connection, handle: RequestHandler): Promis
   }
   // A client may send its last request without a newline and then shut down its side.
   const last = splitter.flush();
-  if (last !== null && last.length > 0) await conn.write(await answer(last, handle));
+  if (last !== null && last.length > 0) {
+    const reply = await answer(last, handle);
+    // A follow from a client that already closed its side has no one to follow for.
+    if (reply instanceof Uint8Array) await conn.write(reply);
+    else reply.close();
+  }
   conn.end();
 }
 

@@ -21,6 +21,8 @@ export interface CompanionTier {
   /** Applies a newly loaded config: restarts the manager if the companion part changed. */
   reload(next: LoadedConfig): Promise<void>;
   stop(mode: StopMode, timeoutSecs: number): Promise<void>;
+  /** Passes USR1 on to the manager, which reopens the companions' log files. */
+  reopenLogs(): void;
 }
 
 /** Options of `createCompanionTier`. */
@@ -98,5 +100,9 @@ export function createCompanionTier(options: CompanionTierOptions): CompanionTie
       if (running) await manager.start();
     },
     stop: (mode, timeoutSecs) => manager.stop(mode, timeoutSecs),
+    reopenLogs() {
+      const pid = manager.pid;
+      if (pid !== null) runtime.kill(pid, "SIGUSR1");
+    },
   };
 }

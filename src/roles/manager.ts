@@ -8,7 +8,10 @@ import { createSystemClock, type Clock } from "../supervise/clock.ts";
 import { hashCompanionConfig } from "../config/hash.ts";
 import { reloadCompanionConfig } from "../config/load.ts";
 import type { CompanionCommand, Request, Reply } from "../control/protocol.ts";
-import { startControlServer, type ControlServer } from "../control/server.ts";
+import { startControlServer, type ControlServer, type StreamingReply } from "../control/server.ts";
+import { createCompanionOutputs, type CompanionOutputs } from "../companion/output.ts";
+import { wantsColour } from "../runtime/tty.ts";
+import { createLogsHandler } from "./manager-logs.ts";
 import { errorMessage, FatalError } from "../errors.ts";
 import { createLogger, type Logger } from "../log.ts";
 import { formatSelfCommand, parseSignal, type Runtime, type ProcessInfo, type Modules } from "../runtime/index.ts";
@@ -23,8 +26,17 @@ import { createMetricsSource, startMetricsEndpoint, type MetricsEndpoint } from 
 import { createStatusCache, toCommandReply, toRereadReply, toResultsReply, toStatusReply } from "./manager-replies.ts";
 
 /** Handles control requests against the companions; `reread` loads and applies, all or nothing. */
-function createRequestHandler(runtime: ProcessInfo & Modules, companions: CompanionSupervisor, state: ManagerState, stateDir: string, log: Logger, clock: Clock) {
+function createRequestHandler(
+  runtime: ProcessInfo & Modules,
+  companions: CompanionSupervisor,
+  outputs: CompanionOutputs,
+  state: ManagerState,
+  stateDir: string,
+  log: Logger,
+  clock: Clock,
+) {
   const statusCache = createStatusCache(companions, clock);
+  const logs = createLogsHandler(companions, outputs);
   let rereads: Promise<unknown> = Promise.resolve();
 
   async function reread(): Promise<Reply> {
@@ -71,7 +83,7 @@ function createRequestHandler(runtime: ProcessInfo & Modules, companions: Compan
     return toResultsReply(resolved.names, await Promise.all(resolved.names.map((name) => one(request, name))));
   }
 
-  return async (request: Request): Promise<Reply | Uint8Array> => {
+  return async (request: Request): Promise<Reply | Uint8Array | StreamingReply> => {
     switch (request.cmd) {
       case "status":
         // The common case, a full status without an id, is served from the cached line.
@@ -82,6 +94,8 @@ function createRequestHandler(runtime: ProcessInfo & Modules, companions: Compan
         rereads = result.catch(() => {});
         return result;
       }
+      case "logs":
+        return logs(request);
       default:
         return command(request);
     }
@@ -96,6 +110,13 @@ export async function runManagerRole(runtime: Runtime, stateDir: string): Promis
   const snapshot = runtime.snapshot();
   const clock = createSystemClock();
   const churn = createChurnCollector(clock, () => runtime.collectGarbage());
+  const env = runtime.env();
+  const outputs = createCompanionOutputs({
+    write: (stream, bytes) => runtime.write(stream, bytes),
+    colour: { stdout: wantsColour("stdout", env), stderr: wantsColour("stderr", env) },
+    now: () => Date.now(),
+    warn: (name, message) => log.withTag(`companion:${name}`).warn(message),
+  });
   const companions = createCompanionSupervisor({
     runtime,
     clock,
@@ -104,6 +125,7 @@ export async function runManagerRole(runtime: Runtime, stateDir: string): Promis
     registry,
     baseEnv: userEnv(runtime.env()),
     reports: createReportFiles(stateDir),
+    output: outputs,
     groupAlive: (pgid) => groupAlive(runtime, pgid),
     companionArgv: (name, target, reportFile) =>
       formatSelfCommand(snapshot, "companion", [name, target, ...(reportFile === null ? [] : ["--report", reportFile])]),
@@ -125,7 +147,12 @@ export async function runManagerRole(runtime: Runtime, stateDir: string): Promis
   runtime.onSignal("SIGINT", () => requestStop(true, false, "SIGINT: stopping companions quickly"));
   runtime.onSignal("SIGQUIT", () => requestStop(true, false, "SIGQUIT: stopping companions quickly"));
   // Signals meant for the master reach us too when sent to its process group; they must not kill us.
-  for (const signal of ["SIGHUP", "SIGUSR1", "SIGUSR2", "SIGTTIN", "SIGTTOU", "SIGWINCH"] as const) runtime.onSignal(signal, () => {});
+  for (const signal of ["SIGHUP", "SIGUSR2", "SIGTTIN", "SIGTTOU", "SIGWINCH"] as const) runtime.onSignal(signal, () => {});
+  // The master forwards its USR1 (logrotate moved the files): every companion log file is reopened.
+  runtime.onSignal("SIGUSR1", () => {
+    log.info("SIGUSR1: reopening companion log files");
+    outputs.reopen();
+  });
   // Two ways to learn that the master died: the kernel's parent-death signal
   // (Linux, Bun/Deno) and the lifeline pipe on our stdin (everywhere).
   runtime.setParentDeathSignal("SIGTERM");
@@ -142,7 +169,7 @@ export async function runManagerRole(runtime: Runtime, stateDir: string): Promis
       server = await startControlServer(runtime, {
         path: state.companion.control_socket,
         mode: state.companion.control_socket_mode,
-        handle: createRequestHandler(runtime, companions, state, stateDir, log, clock),
+        handle: createRequestHandler(runtime, companions, outputs, state, stateDir, log, clock),
         onError: (message) => log.debug(message),
       });
       log.info(`control socket at ${state.companion.control_socket}`);
@@ -179,6 +206,8 @@ export async function runManagerRole(runtime: Runtime, stateDir: string): Promis
   // Stop listening and drop any scraper's connection: nothing is left to report.
   void metrics?.server.stop();
   metrics?.server.forceClose();
+  // A grandchild may hold a pipe open for ever: its lines are not waited for long.
+  await outputs.close(1000);
   log.info("all companions stopped");
   if (request?.masterGone) removeStateDir(stateDir);
   return EXIT_OK;

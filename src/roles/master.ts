@@ -164,6 +164,7 @@ export async function runMaster(runtime: Runtime, options: MasterOptions): Promi
   runtime.onSignal("SIGUSR1", () => {
     log.info("SIGUSR1: reopening log files");
     workers?.reopenLogs();
+    companions.reopenLogs();
   });
   runtime.onSignal("SIGTTIN", () => (workers === null ? log.info("SIGTTIN ignored: no app, no HTTP workers") : workers.increment()));
   runtime.onSignal("SIGTTOU", () => (workers === null ? log.info("SIGTTOU ignored: no app, no HTTP workers") : workers.decrement()));

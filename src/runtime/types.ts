@@ -199,8 +199,8 @@ export interface ProcessLifetime {
 
 /** Writing to this process's own stdout and stderr. */
 export interface Output {
-  /** Writes text to our stdout or stderr; resolves once written (safe to exit after). */
-  write(stream: "stdout" | "stderr", text: string): Promise<void>;
+  /** Writes text or bytes to our stdout or stderr; resolves once written (safe to exit after). */
+  write(stream: "stdout" | "stderr", text: string | Uint8Array): Promise<void>;
 }
 
 /** Starting child processes and signalling any process. */

@@ -10,6 +10,7 @@ import { envFileTests } from "./suites/envfiles.ts";
 import { httpTests } from "./suites/http.ts";
 import { lifecycleTests } from "./suites/lifecycle.ts";
 import { metricsTests } from "./suites/metrics.ts";
+import { logTests } from "./suites/logs.ts";
 import { operateTests } from "./suites/operate.ts";
 import { policyTests } from "./suites/policies.ts";
 import { programTests } from "./suites/programs.ts";
@@ -34,5 +35,6 @@ export function defineE2ESuite(launcher: Launcher): void {
     programTests(launcher);
     envFileTests(launcher);
     metricsTests(launcher);
+    logTests(launcher);
   });
 }

@@ -37,7 +37,7 @@ export function createDenoRuntime(): Runtime {
     exit: (code) => Deno.exit(code),
     execve: null,
     write: async (stream, text) => {
-      const bytes = new TextEncoder().encode(text);
+      const bytes = typeof text === "string" ? new TextEncoder().encode(text) : text;
       const target = stream === "stdout" ? Deno.stdout : Deno.stderr;
       let offset = 0;
       while (offset < bytes.length) offset += await target.write(bytes.subarray(offset));

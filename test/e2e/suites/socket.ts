@@ -59,7 +59,7 @@ export function socketTests(launcher: Launcher): void {
         expect(reply.ok).toBe(false);
       }
       expect(replies.map((r) => r.error).slice(5, 8)).toEqual([
-        'unknown cmd "explode"; expected one of status, start, stop, restart, signal, reread',
+        'unknown cmd "explode"; expected one of status, start, stop, restart, signal, reread, logs',
         '"start" needs "name", the companion\'s name',
         'unknown companion "nobody"',
       ]);
