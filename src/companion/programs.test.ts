@@ -15,7 +15,7 @@ const members = (group: string, command: string | readonly string[], numprocs = 
   memberNames(group, numprocs).map((name, instance) => ({
     name, group, instance, numprocs, target: null, command: commandFor(command, instance),
     cwd: "/srv", env: { SLOT: `s${instance}` }, stop_signal: "SIGINT", stop_timeout: 1, reload_timeout: 1, startsecs: 0.1,
-    stdout: "/log/out.log", stderr: "stdout", restart_policy: "always", restart_delay: 0.25, restart_delay_max: 0.25, start_retries: null,
+    stdout: "/log/out.log", stderr: "stdout", restart_policy: "always", restart_delay: 0.25, restart_delay_max: 0.25, start_retries: null, singleton: false,
   }));
 
 let runtime: FakeRuntime;

@@ -33,6 +33,7 @@ export const companion = (name: string, extra: Partial<ResolvedCompanion> = {}):
   restart_delay: 0.25,
   restart_delay_max: 0.25,
   start_retries: null,
+  singleton: false,
   ...extra,
 });
 
@@ -42,6 +43,7 @@ export const config = (companions: ResolvedCompanion[], restartDelay?: number): 
   control_socket: null,
   control_socket_mode: 0o600,
   restart_delay: restartDelay ?? 0.25,
+  lease: null,
 });
 
 /** Lets pending promise callbacks (spawn results, exits) run. */

@@ -33,6 +33,8 @@ export interface CompanionOptions {
   restart_delay_max?: number;
   /** Consecutive exits before startsecs after which it is FATAL; null: retry forever. */
   start_retries?: number | null;
+  /** Runs on one master of the deployment at a time, under a lease in companion_lease_url (docs/multi-host.md). */
+  singleton?: boolean;
 }
 
 /** One entry of `companion_workers`: exactly one of `target` (`module:export`) and `command` (an argv, or a `/bin/sh -c` string). */
@@ -72,6 +74,10 @@ export interface Config {
   companion_env_file?: string | null;
   companion_manager_stop_timeout?: number | null;
   companion_manager_shutdown_buffer?: number;
+  /** `redis://…` or `rediss://…`: where singleton leases live. */
+  companion_lease_url?: string | null;
+  companion_cluster?: string;
+  companion_lease_ttl?: number;
 }
 
 /** Types a config object (it returns it unchanged); checking happens when the master loads it. */

@@ -24,9 +24,9 @@ function sha256(text: string): string {
  * order. `reread` restarts a member when this changes.
  */
 export function hashCompanion(companion: ResolvedCompanion): string {
-  const { name, group, instance, target, command, cwd, env, stop_signal, stop_timeout, reload_timeout, startsecs, stdout, stderr } = companion;
+  const { name, group, instance, target, command, cwd, env, stop_signal, stop_timeout, reload_timeout, startsecs, stdout, stderr, singleton } = companion;
   return sha256(
-    encodeCanonicalJson({ name, group, instance, target, command, cwd, env, stop_signal, stop_timeout, reload_timeout, startsecs, stdout, stderr }),
+    encodeCanonicalJson({ name, group, instance, target, command, cwd, env, stop_signal, stop_timeout, reload_timeout, startsecs, stdout, stderr, singleton }),
   );
 }
 
@@ -45,6 +45,7 @@ export function hashCompanionConfig(config: CompanionConfig): string {
       control_socket: config.control_socket,
       control_socket_mode: config.control_socket_mode,
       restart_delay: config.restart_delay,
+      lease: config.lease,
     }),
   );
 }

@@ -49,6 +49,16 @@ export interface ResolvedCompanion {
   restart_delay_max: number;
   /** Consecutive failed starts before FATAL; null: forever (not hashed). */
   start_retries: number | null;
+  /** Runs only where its lease is held (docs/multi-host.md). */
+  singleton: boolean;
+}
+
+/** Where singleton leases live; null when no companion_lease_url is set. */
+export interface LeaseConfig {
+  url: string;
+  cluster: string;
+  /** Seconds. */
+  ttl: number;
 }
 
 /** Everything the companion manager runs with. */
@@ -57,6 +67,7 @@ export interface CompanionConfig {
   control_socket: string | null;
   control_socket_mode: number;
   restart_delay: number;
+  lease: LeaseConfig | null;
 }
 
 /** All settings after validation and resolution. */
@@ -123,6 +134,7 @@ export function resolveSettings(parsed: ParsedSettings, masterCwd: string, readE
       stdout: outputTarget(cwd, spec.stdout ?? parsed.companion_stdout),
       stderr: outputTarget(cwd, spec.stderr ?? parsed.companion_stderr),
       ...restartSettings(spec, parsed),
+      singleton: spec.singleton ?? false,
     }));
   });
   const slowestStop = Math.max(0, ...companions.map((c) => c.stop_timeout));
@@ -149,5 +161,6 @@ export function companionConfigOf(settings: Settings): CompanionConfig {
     control_socket: settings.companion_control_socket,
     control_socket_mode: settings.companion_control_socket_mode,
     restart_delay: settings.companion_restart_delay,
+    lease: settings.companion_lease_url === null ? null : { url: settings.companion_lease_url, cluster: settings.companion_cluster, ttl: settings.companion_lease_ttl },
   };
 }

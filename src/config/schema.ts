@@ -105,9 +105,13 @@ export const CompanionSpecSchema = v.strictObject(
     restart_delay: v.optional(Seconds),
     restart_delay_max: v.optional(Seconds),
     start_retries: v.optional(StartRetries),
+    singleton: v.optional(v.boolean("expected true or false")),
   },
   "unknown key",
 );
+
+/** Where singleton leases live: `redis://[:password@]host:port[/db]` or `rediss://…` (TLS). */
+const LeaseUrl = v.pipe(NonEmptyString, v.regex(/^rediss?:\/\/[^\s]+$/, 'expected a URL such as "redis://host:6379/0" (or "rediss://" for TLS)'));
 
 /** A socket file mode: a number (0o600) or an octal string ("0600", "660"). */
 const SocketMode = v.pipe(
@@ -161,6 +165,9 @@ export const COMPANION_SETTING_NAMES = [
   "companion_env_file",
   "companion_manager_stop_timeout",
   "companion_manager_shutdown_buffer",
+  "companion_lease_url",
+  "companion_cluster",
+  "companion_lease_ttl",
 ] as const;
 
 /** Documentation of every setting: its meaning, shown in `docs/settings.md`. */
@@ -201,6 +208,11 @@ export const SETTING_DOCS: Record<string, string> = {
   companion_manager_stop_timeout:
     "Seconds the master waits for the manager on shutdown; derived as the slowest stop_timeout + companion_manager_shutdown_buffer when unset.",
   companion_manager_shutdown_buffer: "Seconds added to the slowest stop_timeout when companion_manager_stop_timeout is derived.",
+  companion_lease_url:
+    "Redis holding the leases of `singleton` companions: `redis://[:password@]host:port[/db]` or `rediss://` (TLS). Only loaded when set; a change needs a HUP (docs/multi-host.md).",
+  companion_cluster: "Names the deployment whose masters share singleton leases: the key is `gunicorn-companion:{cluster}:{name}`.",
+  companion_lease_ttl:
+    "Seconds a singleton's lease lasts unless renewed (every ttl/3). A holder that cannot renew has its companion stopped, SIGKILL included, before the lease can expire.",
 };
 
 /** Every setting with its default. */
@@ -236,6 +248,9 @@ const SETTINGS_ENTRIES = {
   companion_env_file: v.optional(v.nullable(NonEmptyString), null),
   companion_manager_stop_timeout: v.optional(v.nullable(Seconds), null),
   companion_manager_shutdown_buffer: v.optional(Seconds, 10),
+  companion_lease_url: v.optional(v.nullable(LeaseUrl), null),
+  companion_cluster: v.optional(v.pipe(NonEmptyString, v.regex(/^[^\s]+$/, "must not contain spaces")), "default"),
+  companion_lease_ttl: v.optional(v.pipe(Seconds, v.minValue(0.1, "must be at least 0.1 seconds")), 10),
 };
 
 /** Documentation of every key of a companion spec, shown in `docs/settings.md` and schema.json. */
@@ -258,6 +273,8 @@ export const COMPANION_KEY_DOCS: Record<string, string> = {
   restart_delay: "Seconds in BACKOFF before it is started again (default: companion_restart_delay).",
   restart_delay_max: "Upper bound of a doubling restart delay (default: companion_restart_delay_max, else restart_delay: fixed).",
   start_retries: "Consecutive exits before startsecs after which it is FATAL (default: companion_start_retries; null: forever).",
+  singleton:
+    "Run on one master of the deployment at a time: the one holding its lease in companion_lease_url (required); STANDBY elsewhere. With numprocs, each member has its own lease.",
 };
 
 /** The settings schema. A `looseObject`: unknown settings are reported as warnings by the loader. */

@@ -7,6 +7,7 @@
  */
 import { onReconfigure, onRemove, onRestart, onShutdown, onStart, onStop } from "./commands.ts";
 import { onExited, onSpawned, onSpawnFailed, onUp } from "./events.ts";
+import { onLeaseAcquired, onLeaseLost } from "./lease-events.ts";
 import type { ChildEvent, ChildRecord, ChildSpec, Transition } from "./record.ts";
 import { spawn, unchanged } from "./steps.ts";
 
@@ -39,6 +40,10 @@ export function transition<S extends ChildSpec>(record: ChildRecord<S>, event: C
       return onUp(record);
     case "retry-due":
       return record.state === "BACKOFF" ? spawn(record, []) : unchanged(record);
+    case "lease-acquired":
+      return onLeaseAcquired(record);
+    case "lease-lost":
+      return onLeaseLost(record, event.timeoutMs);
     case "killed":
       if (record.state !== "STOPPING" || record.pid === null) return unchanged(record);
       return {
