@@ -8,6 +8,7 @@ import type { Launcher } from "../helpers/launchers.ts";
 import { commandTests } from "./suites/commands.ts";
 import { envFileTests } from "./suites/envfiles.ts";
 import { httpTests } from "./suites/http.ts";
+import { leaseTests } from "./suites/lease.ts";
 import { lifecycleTests } from "./suites/lifecycle.ts";
 import { operateTests } from "./suites/operate.ts";
 import { policyTests } from "./suites/policies.ts";
@@ -32,5 +33,6 @@ export function defineE2ESuite(launcher: Launcher): void {
     policyTests(launcher);
     programTests(launcher);
     envFileTests(launcher);
+    leaseTests(launcher);
   });
 }

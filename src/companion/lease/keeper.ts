@@ -42,6 +42,8 @@ export interface LeaseView {
 export function leaseTiming(ttlMs: number) {
   return {
     renewEveryMs: ttlMs / 3,
+    /** A standby asks again this often (and as the holder's lease runs out): a released lease is taken within a second. */
+    pollEveryMs: Math.min(ttlMs / 3, 1000),
     /** A holder not renewed by expiry minus this stops its companion. */
     giveUpBeforeMs: ttlMs / 3,
     /** …and SIGKILLs it at expiry minus this at the latest (clocks may drift by ttl/10). */
@@ -190,13 +192,13 @@ export function createLeaseKeeper(options: LeaseKeeperOptions): LeaseKeeper {
         }
         const now = clock.now();
         update(name, entry, { holder: result.holder, token: result.token, expiresAt: result.ttlMs === null ? null : now + result.ttlMs, error: null });
-        // Try again as the holder's lease runs out (or every ttl/3 while it is renewed).
-        schedule(name, entry, Math.min(timing.renewEveryMs, Math.max(5, (result.ttlMs ?? timing.renewEveryMs) + 5)));
+        // Try again as the holder's lease runs out, or sooner (it may be released).
+        schedule(name, entry, Math.min(timing.pollEveryMs, Math.max(5, (result.ttlMs ?? timing.pollEveryMs) + 5)));
       },
       (error: unknown) => {
         entry.busy = false;
         update(name, entry, { holder: null, expiresAt: null, error: failed(error) });
-        if (entry.mode === "contend") schedule(name, entry, timing.renewEveryMs);
+        if (entry.mode === "contend") schedule(name, entry, timing.pollEveryMs);
       },
     );
   }

@@ -7,12 +7,24 @@
 import type { RedisLink } from "../../runtime/redis.ts";
 import type { AcquireResult, LeaseStore } from "./keeper.ts";
 
-/** Takes a free lease (or one still ours) with a new token; else says who holds it, for how long, with which token. */
+/**
+ * Takes a free lease (or one still ours) with a new token; else says who
+ * holds it, for how long, with which token. The token is INCR of its counter,
+ * but never below the server's clock in milliseconds: it keeps growing even
+ * after a Redis restart or failover that lost the counter.
+ */
 const ACQUIRE = `
 local current = redis.call('GET', KEYS[1])
 if current == false or current == ARGV[1] then
   redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2])
-  return {1, redis.call('INCR', KEYS[2])}
+  local token = redis.call('INCR', KEYS[2])
+  local time = redis.call('TIME')
+  local floor = tonumber(time[1]) * 1000 + math.floor(tonumber(time[2]) / 1000)
+  if token < floor then
+    redis.call('SET', KEYS[2], string.format('%d', floor))
+    token = floor
+  end
+  return {1, token}
 end
 return {0, current, redis.call('PTTL', KEYS[1]), redis.call('GET', KEYS[2]) or false}`;
 

@@ -1,0 +1,124 @@
+/**
+ * A private redis-server for a test: its own free port and temp dir, no
+ * persistence (--save '' --appendonly no), killed by pid afterwards; and a
+ * pausable TCP proxy in front of it, one per master, to cut a master off
+ * Redis silently (the connection stays open, nothing gets through).
+ */
+import { spawn, type ChildProcess } from "node:child_process";
+import { createConnection, createServer, type Server, type Socket } from "node:net";
+import { freePort } from "./ports.ts";
+import { waitFor } from "./processes.ts";
+
+/** Sends one inline command and resolves with the first reply line (or rejects). */
+export function redisCommand(port: number, command: string): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const conn = createConnection({ host: "127.0.0.1", port });
+    let buffer = "";
+    conn.on("data", (chunk) => {
+      buffer += chunk.toString();
+      const end = buffer.indexOf("\r\n");
+      if (end >= 0) {
+        conn.destroy();
+        resolve(buffer.slice(0, end));
+      }
+    });
+    conn.on("error", reject);
+    conn.setTimeout(2000, () => {
+      conn.destroy();
+      reject(new Error("redis did not answer"));
+    });
+    conn.write(`${command}\r\n`);
+  });
+}
+
+export interface RedisServer {
+  readonly port: number;
+  readonly url: string;
+  /** SIGKILLs it (its data is gone: nothing is persisted). */
+  kill(): Promise<void>;
+  /** Starts it again on the same port. */
+  start(): Promise<void>;
+}
+
+/** Starts redis-server on a free port with `dir` as its working directory. */
+export async function startRedis(dir: string): Promise<RedisServer> {
+  const port = await freePort();
+  let proc: ChildProcess | null = null;
+  const server: RedisServer = {
+    port,
+    url: `redis://127.0.0.1:${port}/0`,
+    async start() {
+      proc = spawn("redis-server", ["--port", String(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--dir", dir], {
+        cwd: dir,
+        stdio: "ignore",
+        env: { ...process.env, TMPDIR: dir },
+      });
+      await waitFor(() => redisCommand(port, "PING").then((r) => r === "+PONG", () => false), `redis-server on port ${port}`, 10_000);
+    },
+    async kill() {
+      const current = proc;
+      proc = null;
+      if (current === null || current.exitCode !== null) return;
+      const gone = new Promise((resolve) => current.once("exit", resolve));
+      current.kill("SIGKILL");
+      await gone;
+    },
+  };
+  await server.start();
+  return server;
+}
+
+export interface PausableProxy {
+  readonly port: number;
+  /** Nothing gets through either way (sockets stay open) until `resume`. */
+  pause(): void;
+  resume(): void;
+  close(): void;
+}
+
+/** A TCP proxy from a free port to `targetPort` on 127.0.0.1; while paused, what arrives is held back (as a partitioned network would). */
+export async function startProxy(targetPort: number): Promise<PausableProxy> {
+  const port = await freePort();
+  const sockets = new Set<Socket>();
+  const flushers = new Set<() => void>();
+  let paused = false;
+  const forward = (from: Socket, to: Socket) => {
+    const held: Buffer[] = [];
+    const flush = () => {
+      for (const chunk of held.splice(0)) to.write(chunk);
+    };
+    flushers.add(flush);
+    from.on("data", (chunk: Buffer) => (paused ? held.push(chunk) : to.write(chunk)));
+    from.on("close", () => flushers.delete(flush));
+  };
+  const server: Server = createServer((client) => {
+    const upstream = createConnection({ host: "127.0.0.1", port: targetPort });
+    for (const socket of [client, upstream]) {
+      sockets.add(socket);
+      socket.on("close", () => sockets.delete(socket));
+      socket.on("error", () => {
+        client.destroy();
+        upstream.destroy();
+      });
+    }
+    client.on("close", () => upstream.destroy());
+    upstream.on("close", () => client.destroy());
+    forward(client, upstream);
+    forward(upstream, client);
+  });
+  await new Promise<void>((resolve) => server.listen(port, "127.0.0.1", resolve));
+  return {
+    port,
+    pause() {
+      paused = true;
+    },
+    resume() {
+      paused = false;
+      for (const flush of flushers) flush();
+    },
+    close() {
+      server.close();
+      for (const socket of sockets) socket.destroy();
+    },
+  };
+}
