@@ -31,6 +31,8 @@ interface Cluster {
   runs: Array<MasterRun & { cleanup(): void }>;
   proxies: PausableProxy[];
   records(): Entry[];
+  /** Waits until a record matches (a companion writes its own a little after it is spawned). */
+  waitRecord(match: (entry: Entry) => boolean, what: string): Promise<Entry>;
   /** The index of the master whose `sched` is RUNNING while every other one is STANDBY. */
   holder(except?: number[]): Promise<number>;
   cleanup(): void;
@@ -93,7 +95,8 @@ async function startCluster(launcher: Launcher, count: number, ttl: number, opti
     );
     return found.index;
   };
-  return { redis, runs, proxies, records, holder, cleanup };
+  const waitRecord = (match: (entry: Entry) => boolean, what: string) => waitFor(() => records().find(match), () => `${what}; records: ${JSON.stringify(records())}`);
+  return { redis, runs, proxies, records, waitRecord, holder, cleanup };
 }
 
 /** Kills a master's whole tree at once (master, manager, companions). */
@@ -103,7 +106,8 @@ function killAll(run: MasterRun): void {
 }
 
 /** The first `start` record after `since` by another master than `tag`. */
-const startAfter = (records: Entry[], since: number, tag: string) => records.find((r) => r.what === "start" && r.at > since && r.tag !== tag);
+const startAfter = (cluster: Cluster, since: number, tag: string) =>
+  cluster.waitRecord((r) => r.what === "start" && r.at > since && r.tag !== tag, `a start after ${since} not by ${tag}`);
 
 export function leaseTests(launcher: Launcher): void {
   e2eWithTool("redis-server", "singleton: one master of three runs it, the others are STANDBY naming it; SIGKILL of its tree: another takes over within ttl + 0.5 s, with a larger token", async () => {
@@ -124,11 +128,11 @@ export function leaseTests(launcher: Launcher): void {
       expect(cli.stdout).toMatch(/^sched\s+STANDBY\s+standby, held by /);
       // STANDBY is healthy: another master runs it.
       expect(cli.code).toBe(0);
-      const before = cluster.records().find((r) => r.what === "start" && r.tag === `m${h}`) as Entry;
+      const before = await cluster.waitRecord((r) => r.what === "start" && r.tag === `m${h}`, "the holder's start");
       const killedAt = wallNow();
       killAll(holderRun);
       const next = await cluster.holder([h]);
-      const taken = startAfter(cluster.records(), killedAt, `m${h}`) as Entry;
+      const taken = await startAfter(cluster, killedAt, `m${h}`);
       expect(taken.tag).toBe(`m${next}`);
       expect(taken.at - killedAt).toBeLessThanOrEqual(ttl * 1000 + 500);
       expect(taken.token).toBeGreaterThan(before.token);
@@ -148,7 +152,7 @@ export function leaseTests(launcher: Launcher): void {
       const stoppedAt = wallNow();
       expect(await holder.request({ cmd: "stop", name: "sched", wait: true })).toMatchObject({ ok: true, state: "STOPPED" });
       await second.waitStates({ sched: "RUNNING" });
-      const taken = startAfter(cluster.records(), stoppedAt, `m${h}`) as Entry;
+      const taken = await startAfter(cluster, stoppedAt, `m${h}`);
       expect(taken.tag).toBe(`m${s2}`);
       expect(taken.at - stoppedAt).toBeLessThan((ttl * 1000) / 2);
       expect((await first.statusOf("sched")).description).toBe("stopped manually");
@@ -158,9 +162,8 @@ export function leaseTests(launcher: Launcher): void {
       // A clean stop of the holder's master hands over too, at once.
       second.signal("SIGTERM");
       await holder.waitStates({ sched: "RUNNING" });
-      const records = cluster.records();
-      const exited = records.find((r) => r.what === "exit" && r.tag === `m${s2}`) as Entry;
-      const again = startAfter(records, exited.at, `m${s2}`) as Entry;
+      const exited = await cluster.waitRecord((r) => r.what === "exit" && r.tag === `m${s2}`, "the second holder's exit");
+      const again = await startAfter(cluster, exited.at, `m${s2}`);
       expect(again.tag).toBe(`m${h}`);
       expect(again.at - exited.at).toBeLessThan((ttl * 1000) / 2);
       expect(again.token).toBeGreaterThan(taken.token);
@@ -177,9 +180,8 @@ export function leaseTests(launcher: Launcher): void {
       const cutAt = wallNow();
       cluster.proxies[h]?.pause();
       const next = await cluster.holder([h]);
-      const records = cluster.records();
-      const taken = startAfter(records, cutAt, `m${h}`) as Entry;
-      const exited = records.find((r) => r.what === "exit" && r.tag === `m${h}`);
+      const taken = await startAfter(cluster, cutAt, `m${h}`);
+      const exited = cluster.records().find((r) => r.what === "exit" && r.tag === `m${h}`);
       expect(taken.tag).toBe(`m${next}`);
       expect(exited).toBeDefined();
       expect((exited as Entry).at).toBeLessThan(taken.at);
@@ -201,14 +203,13 @@ export function leaseTests(launcher: Launcher): void {
       const run = cluster.runs[0] as MasterRun;
       await run.waitStates({ sched: "RUNNING", web: "RUNNING" });
       const webPid = (await run.statusOf("web")).pid;
-      const first = cluster.records().find((r) => r.what === "start") as Entry;
+      const first = await cluster.waitRecord((r) => r.what === "start", "the first start");
       await cluster.redis.kill();
       await waitFor(async () => (await run.statusOf("sched")).description === "standby, redis unreachable: ECONNREFUSED", "sched waits for Redis", 10_000);
       expect(cluster.records().some((r) => r.what === "exit" && r.pid === first.pid)).toBe(true);
       expect(await run.statusOf("web")).toMatchObject({ state: "RUNNING", pid: webPid });
       await cluster.redis.start();
-      await run.waitStates({ sched: "RUNNING" });
-      const second = cluster.records().filter((r) => r.what === "start").at(-1) as Entry;
+      const second = await cluster.waitRecord((r) => r.what === "start" && r.pid !== first.pid, "a start after Redis is back");
       // The restarted Redis has lost the counter: the token still grows (docs/multi-host.md).
       expect(second.token).toBeGreaterThan(first.token);
     } finally {
