@@ -85,6 +85,9 @@ export function settleWait(target: WaitTarget, record: CompanionRecord | null, n
   switch (record.state) {
     case "RUNNING":
       return { ok: true, message: `started (pid ${record.pid})` };
+    case "STANDBY":
+      // Where it should be: contending for its lease (another host runs it).
+      return { ok: true, message: "standby, waiting for the lease" };
     case "BACKOFF":
     case "EXITED":
     case "FATAL":

@@ -156,7 +156,7 @@ export function leaseTests(launcher: Launcher): void {
       expect(taken.tag).toBe(`m${s2}`);
       expect(taken.at - stoppedAt).toBeLessThan((ttl * 1000) / 2);
       expect((await first.statusOf("sched")).description).toBe("stopped manually");
-      expect(await holder.request({ cmd: "start", name: "sched" })).toMatchObject({ ok: true, state: "STANDBY" });
+      expect(await holder.request({ cmd: "start", name: "sched", wait: true })).toMatchObject({ ok: true, state: "STANDBY", message: "standby, waiting for the lease" });
       const waiting = await holder.statusOf("sched");
       expect(waiting.description).toBe(`standby, held by ${hostname()} pid ${second.managerPid()}`);
       // A clean stop of the holder's master hands over too, at once.
