@@ -38,10 +38,10 @@ export interface Cluster {
 }
 
 /** Redis and `count` masters sharing a singleton `sched` (and a plain `web`), each through its own proxy when asked. */
-export async function startCluster(launcher: Launcher, count: number, ttl: number, options: { proxies?: boolean; stopTimeout?: number } = {}): Promise<Cluster> {
+export async function startCluster(launcher: Launcher, count: number, ttl: number, options: { proxies?: boolean; stopTimeout?: number; password?: string } = {}): Promise<Cluster> {
   const tmp = makeTempDir("gcr");
   const log = join(tmp.dir, "lease.log");
-  const redis = await startRedis(tmp.dir);
+  const redis = await startRedis(tmp.dir, options.password ?? null);
   const proxies = options.proxies ? await Promise.all(Array.from({ length: count }, () => startProxy(redis.port))) : [];
   const cluster = `c${process.pid}-${Math.random().toString(36).slice(2, 8)}`;
   const runs: Cluster["runs"] = [];

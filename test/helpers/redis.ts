@@ -40,20 +40,22 @@ export interface RedisServer {
   start(): Promise<void>;
 }
 
-/** Starts redis-server on a free port with `dir` as its working directory. */
-export async function startRedis(dir: string): Promise<RedisServer> {
+/** Starts redis-server on a free port with `dir` as its working directory; with `password`, clients must give it (the URL carries it). */
+export async function startRedis(dir: string, password: string | null = null): Promise<RedisServer> {
   const port = await freePort();
   let proc: ChildProcess | null = null;
+  const auth = password === null ? [] : ["--requirepass", password];
   const server: RedisServer = {
     port,
-    url: `redis://127.0.0.1:${port}/0`,
+    url: `redis://${password === null ? "" : `:${encodeURIComponent(password)}@`}127.0.0.1:${port}/0`,
     async start() {
-      proc = spawn("redis-server", ["--port", String(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--dir", dir], {
+      proc = spawn("redis-server", ["--port", String(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--dir", dir, ...auth], {
         cwd: dir,
         stdio: "ignore",
         env: { ...process.env, TMPDIR: dir },
       });
-      await waitFor(() => redisCommand(port, "PING").then((r) => r === "+PONG", () => false), `redis-server on port ${port}`, 10_000);
+      // Up once it answers at all (with a password, a PING without AUTH is refused).
+      await waitFor(() => redisCommand(port, "PING").then((r) => r === "+PONG" || r.startsWith("-NOAUTH"), () => false), `redis-server on port ${port}`, 10_000);
     },
     async kill() {
       const current = proc;

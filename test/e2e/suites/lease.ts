@@ -100,9 +100,9 @@ export function leaseTests(launcher: Launcher): void {
     }
   });
 
-  e2eWithTool("redis-server", "singleton: Redis down stops only singletons (status says why); back up, the lease is taken again with a larger token", async () => {
+  e2eWithTool("redis-server", "singleton: Redis (with a password in the URL) down stops only singletons (status says why); back up, the lease is taken again with a larger token", async () => {
     const ttl = 1;
-    const cluster = await startCluster(launcher, 1, ttl);
+    const cluster = await startCluster(launcher, 1, ttl, { password: "s3cret/pw" });
     try {
       const run = cluster.runs[0] as MasterRun;
       await run.waitStates({ sched: "RUNNING", web: "RUNNING" });
