@@ -38,10 +38,12 @@ export interface Cluster {
 }
 
 /** Redis and `count` masters sharing a singleton `sched` (and a plain `web`), each through its own proxy when asked. */
-export async function startCluster(launcher: Launcher, count: number, ttl: number, options: { proxies?: boolean; stopTimeout?: number; password?: string } = {}): Promise<Cluster> {
+export async function startCluster(launcher: Launcher, count: number, ttl: number, options: { proxies?: boolean; stopTimeout?: number; password?: string; tls?: boolean } = {}): Promise<Cluster> {
   const tmp = makeTempDir("gcr");
   const log = join(tmp.dir, "lease.log");
-  const redis = await startRedis(tmp.dir, options.password ?? null);
+  const redis = await startRedis(tmp.dir, options.password ?? null, options.tls ?? false);
+  // Every runtime trusts the test's CA through its own variable.
+  const env: Record<string, string> = redis.ca === null ? {} : { NODE_EXTRA_CA_CERTS: redis.ca, DENO_CERT: redis.ca };
   const proxies = options.proxies ? await Promise.all(Array.from({ length: count }, () => startProxy(redis.port))) : [];
   const cluster = `c${process.pid}-${Math.random().toString(36).slice(2, 8)}`;
   const runs: Cluster["runs"] = [];
@@ -56,7 +58,7 @@ export async function startCluster(launcher: Launcher, count: number, ttl: numbe
       const url = options.proxies ? `redis://127.0.0.1:${proxies[i]?.port}/0` : redis.url;
       const sched = fixture("sched", "leaseRecorder", { singleton: true, stop_timeout: options.stopTimeout ?? 30, env: { LEASE_LOG: log, LEASE_TAG: `m${i}` } });
       const config = { ...FAST, companion_lease_url: url, companion_cluster: cluster, companion_lease_ttl: ttl, companion_workers: [sched, fixture("web")] };
-      runs.push(await startMaster(launcher, { config }));
+      runs.push(await startMaster(launcher, { config, env }));
     }
   } catch (error) {
     cleanup();

@@ -4,7 +4,7 @@
  * three hosts. The companions keep their own records (start and exit times,
  * with their fencing token) in one file shared by every master.
  */
-import { expect } from "bun:test";
+import { expect, test } from "bun:test";
 import { hostname } from "node:os";
 import { e2eWithTool } from "../e2e-test.ts";
 import type { Launcher } from "../../helpers/launchers.ts";
@@ -120,4 +120,22 @@ export function leaseTests(launcher: Launcher): void {
       cluster.cleanup();
     }
   });
+
+  const tlsTest = "singleton: over rediss:// (TLS) with a password, a master holds the lease and hands it back on stop";
+  if (Bun.which("openssl") === null) test.skip(`${tlsTest} (openssl is not installed: apt-get install openssl)`, () => {});
+  else
+    e2eWithTool("redis-server", tlsTest, async () => {
+      const cluster = await startCluster(launcher, 1, 1, { tls: true, password: "s3cret" });
+      try {
+        expect(cluster.redis.url).toStartWith("rediss://:s3cret@");
+        const run = cluster.runs[0] as MasterRun;
+        await run.waitStates({ sched: "RUNNING" });
+        const started = await cluster.waitRecord((r) => r.what === "start", "the start over TLS");
+        expect((await run.statusOf("sched")).lease).toMatchObject({ holder: `${hostname()} pid ${run.managerPid()}`, token: started.token });
+        expect(await run.request({ cmd: "stop", name: "sched", wait: true })).toMatchObject({ ok: true, state: "STOPPED" });
+        await waitFor(async () => (await run.statusOf("sched")).lease?.holder === null, "the lease released");
+      } finally {
+        cluster.cleanup();
+      }
+    });
 }
