@@ -39,10 +39,10 @@ export function isSecretName(name: string): boolean {
 /** The placeholder printed instead of a hidden value. */
 export const HIDDEN = "<hidden>";
 
-/** True when the value at a setting path must not be printed: anything under `env` or `companion_env`, or under a name that looks secret. */
+/** True when the value at a setting path must not be printed: anything under `env` or `companion_env`, the lease URL (it may carry a password), or under a name that looks secret. */
 export function isSecretPath(path: string): boolean {
   const names = path.split(/[.[\]]+/).filter((name) => name !== "" && !/^\d+$/.test(name));
-  return names.some((name) => name === "env" || name === "companion_env" || isSecretName(name));
+  return names.some((name) => name === "env" || name === "companion_env" || name === "companion_lease_url" || isSecretName(name));
 }
 
 /** Formats one issue as `path = value (companion "x"): message`; a secret's value is `<hidden>`, in the message too. */

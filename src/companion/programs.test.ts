@@ -16,7 +16,7 @@ const members = (group: string, command: string | readonly string[], numprocs = 
     name, group, instance, numprocs, target: null, command: commandFor(command, instance),
     cwd: "/srv", env: { SLOT: `s${instance}` }, stop_signal: "SIGINT", stop_timeout: 1, reload_timeout: 1, startsecs: 0.1,
     stdout: "/log/out.log", stderr: "stdout", restart_policy: "always", restart_delay: 0.25, restart_delay_max: 0.25, start_retries: null,
-    stdout_max_bytes: 0, stdout_backups: 0, stderr_max_bytes: 0, stderr_backups: 0,
+    stdout_max_bytes: 0, stdout_backups: 0, stderr_max_bytes: 0, stderr_backups: 0, singleton: false,
   }));
 
 let runtime: FakeRuntime;

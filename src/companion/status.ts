@@ -41,9 +41,14 @@ function exitPhrase(record: CompanionRecord): string {
   return formatExit(record.lastExit.exitCode, record.lastExit.signal);
 }
 
-/** The human line of `status`: `pid 1234, uptime 0:00:05`, `exited with status 1, retrying in 3s`, … */
-export function describeRecord(record: CompanionRecord, now: number): string {
+/**
+ * The human line of `status`: `pid 1234, uptime 0:00:05`, `exited with status 1, retrying in 3s`, …
+ * `standby` says why a singleton waits (`held by web-2 pid 4121`, `redis unreachable: ECONNREFUSED`).
+ */
+export function describeRecord(record: CompanionRecord, now: number, standby: string | null = null): string {
   switch (record.state) {
+    case "STANDBY":
+      return standby === null ? "standby" : `standby, ${standby}`;
     case "RUNNING":
       return `pid ${record.pid}, uptime ${formatUptime((now - (record.spawnedAt ?? now)) / 1000)}`;
     case "STARTING":
@@ -85,6 +90,9 @@ export function settleWait(target: WaitTarget, record: CompanionRecord | null, n
   switch (record.state) {
     case "RUNNING":
       return { ok: true, message: `started (pid ${record.pid})` };
+    case "STANDBY":
+      // Where it should be: contending for its lease (another host runs it).
+      return { ok: true, message: "standby, waiting for the lease" };
     case "BACKOFF":
     case "EXITED":
     case "FATAL":

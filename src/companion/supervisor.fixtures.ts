@@ -37,6 +37,7 @@ export const companion = (name: string, extra: Partial<ResolvedCompanion> = {}):
   stdout_backups: 0,
   stderr_max_bytes: 0,
   stderr_backups: 0,
+  singleton: false,
   ...extra,
 });
 
@@ -49,6 +50,7 @@ export const config = (companions: ResolvedCompanion[], restartDelay?: number): 
   metrics_bind: null,
   log_prefix: true,
   log_buffer: 1024,
+  lease: null,
 });
 
 /** Lets pending promise callbacks (spawn results, exits) run. */

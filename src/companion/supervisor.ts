@@ -13,7 +13,7 @@ import type { Logger } from "../log.ts";
 import type { Processes, SignalName } from "../runtime/index.ts";
 import type { Clock } from "../supervise/clock.ts";
 import { createSupervisor, type Supervisor } from "../supervise/interpreter.ts";
-import { DOWN_STATES, type ChildRecord, type ChildState, type WaitTarget } from "../supervise/machine.ts";
+import { DOWN_STATES, type WaitTarget } from "../supervise/machine.ts";
 import { backoff, fixedDelay, type RestartPolicy } from "../supervise/policy.ts";
 import { createLeftoverGroups } from "./leftover-groups.ts";
 import type { PidRegistry } from "./pid-registry.ts";
@@ -21,13 +21,16 @@ import { resolveName, resolveNames, type NameResolution } from "./names.ts";
 import { readProcessStartTime } from "./proc.ts";
 import type { CompanionOutputs } from "./output.ts";
 import { companionSpawnOptions } from "./spawn-options.ts";
+import { createLeaseSync, standbyReason, type Leases } from "./lease/singletons.ts";
+import type { LeaseView } from "./lease/keeper.ts";
 import { settleWait, type WaitOutcome } from "./status.ts";
 
 /** In a quick stop (INT/QUIT), companions get their stop signal and SIGKILL after at most this long. */
 export const QUICK_STOP_TIMEOUT_MS = 1000;
 
-/** One companion's record. */
-export type CompanionRecord = ChildRecord<ResolvedCompanion>;
+import type { CommandOutcome, CompanionRecord, RereadOutcome, StatusOutcome } from "./outcomes.ts";
+
+export type { CommandOutcome, CompanionRecord, RereadOutcome, StatusOutcome } from "./outcomes.ts";
 
 /** What the companion supervisor needs from the world, injected so tests can use fakes. */
 export interface CompanionSupervisorDeps {
@@ -47,23 +50,8 @@ export interface CompanionSupervisorDeps {
   reports?: { path(name: string): string; take(path: string): string | null };
   /** Where output goes (the manager's pipes, rings and log files); without it the child writes to its targets itself. */
   output?: CompanionOutputs;
-}
-
-/** The answer to `status`: the records asked for, or which names are unknown. */
-export type StatusOutcome = { ok: true; records: CompanionRecord[] } | { ok: false; error: string };
-
-/** The outcome of start, stop or restart. */
-export type CommandOutcome =
-  | { ok: true; name: string; state: ChildState; message: string; pid: number | null }
-  | { ok: false; error: string; name?: string; state?: ChildState };
-
-/** What a reread changed. `updated`: changed, but stopped by hand, so stored for the next start. */
-export interface RereadOutcome {
-  added: string[];
-  removed: string[];
-  restarted: string[];
-  updated: string[];
-  unchanged: string[];
+  /** The leases of singleton companions (docs/multi-host.md); none when companion_lease_url is unset. */
+  leases?: Leases;
 }
 
 /** The running companions. */
@@ -77,6 +65,10 @@ export interface CompanionSupervisor {
   /** Sends `signal` to one companion's process group; an error when no process runs. */
   signal(name: string, signal: SignalName): CommandOutcome;
   command(cmd: "start" | "stop" | "restart", name: string, wait: boolean): Promise<CommandOutcome>;
+  /** A singleton's lease was acquired or lost. */
+  leaseEvent(name: string, event: { type: "lease-acquired" } | { type: "lease-lost"; timeoutMs: number }): void;
+  /** A singleton's lease as last seen, and why it waits when STANDBY. */
+  leaseOf(name: string): { view: LeaseView | null; standby: string } | null;
   /** Applies a new, already validated companion config (the second half of `reread`). */
   apply(config: CompanionConfig): RereadOutcome;
   /** Stops every companion; resolves once all are stopped. Quick: SIGKILL after at most QUICK_STOP_TIMEOUT_MS. */
@@ -102,7 +94,7 @@ export function createCompanionSupervisor(deps: CompanionSupervisorDeps): Compan
   const { clock, log, registry } = deps;
   const waiters = new Map<string, Array<{ target: WaitTarget; resolve: (outcome: WaitOutcome) => void }>>();
   const reportFiles = new Map<string, string | null>();
-  let config: CompanionConfig = { companions: [], control_socket: null, control_socket_mode: 0o600, restart_delay: 5, metrics_bind: null, log_prefix: true, log_buffer: 0 };
+  let config: CompanionConfig = { companions: [], control_socket: null, control_socket_mode: 0o600, restart_delay: 5, metrics_bind: null, log_prefix: true, log_buffer: 0, lease: null };
   let shuttingDown = false;
   let shutdownDone: (() => void) | null = null;
   let settingsVersion = 0;
@@ -141,7 +133,8 @@ export function createCompanionSupervisor(deps: CompanionSupervisorDeps): Compan
       if (reportFile !== null) deps.reports?.take(reportFile);
       reportFiles.set(name, reportFile);
       const stdio = deps.output?.prepare(name, spec);
-      return companionSpawnOptions(spec, deps.baseEnv, (target) => deps.companionArgv(name, target, reportFile), stdio);
+      const options = companionSpawnOptions(spec, deps.baseEnv, (target) => deps.companionArgv(name, target, reportFile), stdio);
+      return { ...options, env: leaseSync.env(name, options.env ?? {}) };
     },
     onSpawned(name, child, spec) {
       deps.output?.attach(name, child);
@@ -161,10 +154,12 @@ export function createCompanionSupervisor(deps: CompanionSupervisorDeps): Compan
         reportFiles.delete(name);
         deps.output?.forget(name);
       }
+      leaseSync.sync(name);
       settleWaiters(name);
       checkShutdownDone();
     },
   });
+  const leaseSync = createLeaseSync(deps.leases, (name) => supervisor.get(name));
 
   function settleWaiters(name: string): void {
     const list = waiters.get(name);
@@ -250,6 +245,17 @@ export function createCompanionSupervisor(deps: CompanionSupervisorDeps): Compan
       const after = supervisor.get(name);
       if (!outcome.ok) return { ok: false, error: `${name}: ${outcome.message}`, name, state: after?.state ?? "STOPPED" };
       return { ok: true, name, state: after?.state ?? "STOPPED", message: outcome.message, pid: after?.pid ?? null };
+    },
+
+    leaseEvent(name, event) {
+      supervisor.dispatch(name, event);
+    },
+
+    leaseOf(name) {
+      const record = supervisor.get(name);
+      if (record?.spec.singleton !== true) return null;
+      const view = leaseSync.view(name);
+      return { view, standby: standbyReason(view, leaseSync.hasStore) };
     },
 
     apply(next) {

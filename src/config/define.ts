@@ -39,6 +39,8 @@ export interface CompanionOptions {
   stdout_backups?: number;
   stderr_max_bytes?: number;
   stderr_backups?: number;
+  /** Runs on one master of the deployment at a time, under a lease in companion_lease_url (docs/multi-host.md). */
+  singleton?: boolean;
 }
 
 /** One entry of `companion_workers`: exactly one of `target` (`module:export`) and `command` (an argv, or a `/bin/sh -c` string). */
@@ -84,6 +86,10 @@ export interface Config {
   companion_log_prefix?: boolean;
   /** Bytes of each companion stream kept for `logs` (default 256 KiB). */
   companion_log_buffer?: number;
+  /** `redis://…` or `rediss://…`: where singleton leases live. */
+  companion_lease_url?: string | null;
+  companion_cluster?: string;
+  companion_lease_ttl?: number;
 }
 
 /** Types a config object (it returns it unchanged); checking happens when the master loads it. */

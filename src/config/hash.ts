@@ -24,11 +24,11 @@ function sha256(text: string): string {
  * order. `reread` restarts a member when this changes.
  */
 export function hashCompanion(companion: ResolvedCompanion): string {
-  const { name, group, instance, target, command, cwd, env, stop_signal, stop_timeout, reload_timeout, startsecs, stdout, stderr } = companion;
+  const { name, group, instance, target, command, cwd, env, stop_signal, stop_timeout, reload_timeout, startsecs, stdout, stderr, singleton } = companion;
   const { stdout_max_bytes, stdout_backups, stderr_max_bytes, stderr_backups } = companion;
   const logFiles = { stdout_max_bytes, stdout_backups, stderr_max_bytes, stderr_backups };
   return sha256(
-    encodeCanonicalJson({ name, group, instance, target, command, cwd, env, stop_signal, stop_timeout, reload_timeout, startsecs, stdout, stderr, ...logFiles }),
+    encodeCanonicalJson({ name, group, instance, target, command, cwd, env, stop_signal, stop_timeout, reload_timeout, startsecs, stdout, stderr, singleton, ...logFiles }),
   );
 }
 
@@ -50,6 +50,7 @@ export function hashCompanionConfig(config: CompanionConfig): string {
       metrics_bind: config.metrics_bind,
       log_prefix: config.log_prefix,
       log_buffer: config.log_buffer,
+      lease: config.lease,
     }),
   );
 }

@@ -12,7 +12,7 @@ import type { ProcessInfo, Modules } from "../runtime/index.ts";
 import { createEnvFileReader } from "./env-file.ts";
 import { toConfigIssues } from "./issues.ts";
 import { readConfigFile } from "./read-file.ts";
-import { checkCompanionSpecs, specKeysOf } from "./rules.ts";
+import { checkCompanionSpecs, checkSingletons, specKeysOf } from "./rules.ts";
 import { companionConfigOf, resolveSettings, type CompanionConfig, type Settings } from "./resolve.ts";
 import { COMPANION_SETTING_NAMES, CompanionSpecSchema, SETTING_NAMES, SettingsSchema } from "./schema.ts";
 
@@ -97,6 +97,7 @@ function validate(layers: Layers, cwd: string, strict = false): Settings {
   // The rules across specs run on what was written, so that one run reports every issue.
   const written = layers.merged.companion_workers;
   const broken = checkCompanionSpecs(Array.isArray(written) ? written.map(specKeysOf) : []);
+  if (result.success) broken.push(...checkSingletons(result.output));
   if (broken.length > 0) bySource.set(sourceOf("companion_workers"), [...(bySource.get(sourceOf("companion_workers")) ?? []), ...broken]);
   if (bySource.size > 0 || !result.success) throw ConfigError.combine([...bySource].map(([source, issues]) => new ConfigError(source, issues)));
   return resolveSettings(result.output, cwd, createEnvFileReader(sourceOf));

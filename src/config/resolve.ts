@@ -54,6 +54,16 @@ export interface ResolvedCompanion {
   stdout_backups: number;
   stderr_max_bytes: number;
   stderr_backups: number;
+  /** Runs only where its lease is held (docs/multi-host.md). */
+  singleton: boolean;
+}
+
+/** Where singleton leases live; null when no companion_lease_url is set. */
+export interface LeaseConfig {
+  url: string;
+  cluster: string;
+  /** Seconds. */
+  ttl: number;
 }
 
 /** Everything the companion manager runs with. */
@@ -68,6 +78,7 @@ export interface CompanionConfig {
   log_prefix: boolean;
   /** Bytes kept per member and stream for `logs`. */
   log_buffer: number;
+  lease: LeaseConfig | null;
 }
 
 /** All settings after validation and resolution. */
@@ -138,6 +149,7 @@ export function resolveSettings(parsed: ParsedSettings, masterCwd: string, readE
       stdout_backups: spec.stdout_backups ?? DEFAULT_LOG_BACKUPS,
       stderr_max_bytes: spec.stderr_max_bytes ?? DEFAULT_LOG_MAX_BYTES,
       stderr_backups: spec.stderr_backups ?? DEFAULT_LOG_BACKUPS,
+      singleton: spec.singleton ?? false,
     }));
   });
   const slowestStop = Math.max(0, ...companions.map((c) => c.stop_timeout));
@@ -167,5 +179,6 @@ export function companionConfigOf(settings: Settings): CompanionConfig {
     metrics_bind: settings.companion_metrics_bind,
     log_prefix: settings.companion_log_prefix,
     log_buffer: settings.companion_log_buffer,
+    lease: settings.companion_lease_url === null ? null : { url: settings.companion_lease_url, cluster: settings.companion_cluster, ttl: settings.companion_lease_ttl },
   };
 }

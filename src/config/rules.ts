@@ -65,3 +65,13 @@ export function checkCompanionSpecs(specs: ReadonlyArray<SpecKeys | null>): Conf
   });
   return issues;
 }
+
+/** A `singleton` companion needs somewhere to hold its lease: companion_lease_url. */
+export function checkSingletons(settings: { companion_workers: ReadonlyArray<{ name: string; singleton?: boolean | undefined }>; companion_lease_url: string | null }): ConfigIssue[] {
+  if (settings.companion_lease_url !== null) return [];
+  return settings.companion_workers.flatMap((spec, index) =>
+    spec.singleton === true
+      ? [{ path: `companion_workers[${index}].singleton`, companion: spec.name, value: true, message: "needs companion_lease_url (a redis:// URL where its lease is held)" }]
+      : [],
+  );
+}

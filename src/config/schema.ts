@@ -118,9 +118,13 @@ export const CompanionSpecSchema = v.strictObject(
     stdout_backups: v.optional(Backups),
     stderr_max_bytes: v.optional(Bytes),
     stderr_backups: v.optional(Backups),
+    singleton: v.optional(v.boolean("expected true or false")),
   },
   "unknown key",
 );
+
+/** Where singleton leases live: `redis://[:password@]host:port[/db]` or `rediss://…` (TLS). */
+const LeaseUrl = v.pipe(NonEmptyString, v.regex(/^rediss?:\/\/[^\s]+$/, 'expected a URL such as "redis://host:6379/0" (or "rediss://" for TLS)'));
 
 /** A socket file mode: a number (0o600) or an octal string ("0600", "660"). */
 const SocketMode = v.pipe(
@@ -182,6 +186,9 @@ export const COMPANION_SETTING_NAMES = [
   "companion_metrics_bind",
   "companion_log_prefix",
   "companion_log_buffer",
+  "companion_lease_url",
+  "companion_cluster",
+  "companion_lease_ttl",
 ] as const;
 
 /** Documentation of every setting: its meaning, shown in `docs/settings.md`. */
@@ -227,6 +234,11 @@ export const SETTING_DOCS: Record<string, string> = {
   companion_log_prefix:
     'Inherited companion output reaches the master\'s stdout and stderr through the manager, each line prefixed with the companion\'s name (`worker:1 | line`, padded, coloured on a terminal unless NO_COLOR). false: the child gets the master\'s descriptors and its output passes through untouched (and `logs` has none of it).',
   companion_log_buffer: "Bytes of each companion stream (stdout, stderr) the manager keeps for `logs` (0 keeps none; followers still get new lines).",
+  companion_lease_url:
+    "Redis holding the leases of `singleton` companions: `redis://[:password@]host:port[/db]` or `rediss://` (TLS). Only loaded when set; a change needs a HUP (docs/multi-host.md).",
+  companion_cluster: "Names the deployment whose masters share singleton leases: the key is `gunicorn-companion:{cluster}:{name}`.",
+  companion_lease_ttl:
+    "Seconds a singleton's lease lasts unless renewed (every ttl/3). A holder that cannot renew has its companion stopped, SIGKILL included, before the lease can expire.",
 };
 
 /** Every setting with its default. */
@@ -265,6 +277,9 @@ const SETTINGS_ENTRIES = {
   companion_metrics_bind: v.optional(v.nullable(MetricsBind), null),
   companion_log_prefix: v.optional(v.boolean("expected true or false"), true),
   companion_log_buffer: v.optional(Bytes, 256 * 1024),
+  companion_lease_url: v.optional(v.nullable(LeaseUrl), null),
+  companion_cluster: v.optional(v.pipe(NonEmptyString, v.regex(/^[^\s]+$/, "must not contain spaces")), "default"),
+  companion_lease_ttl: v.optional(v.pipe(Seconds, v.minValue(0.1, "must be at least 0.1 seconds")), 10),
 };
 
 /** Documentation of every key of a companion spec, shown in `docs/settings.md` and schema.json. */
@@ -291,6 +306,8 @@ export const COMPANION_KEY_DOCS: Record<string, string> = {
   stdout_backups: "Rotated stdout files kept: `file.1` (newest) … `file.N` (default 10; 0: the file is truncated instead).",
   stderr_max_bytes: "As stdout_max_bytes, for the stderr file.",
   stderr_backups: "As stdout_backups, for the stderr file.",
+  singleton:
+    "Run on one master of the deployment at a time: the one holding its lease in companion_lease_url (required); STANDBY elsewhere. With numprocs, each member has its own lease.",
 };
 
 /** The settings schema. A `looseObject`: unknown settings are reported as warnings by the loader. */

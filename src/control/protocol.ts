@@ -6,7 +6,17 @@
  */
 
 /** A companion's state as the wire spells it. */
-export type CompanionStateName = "STOPPED" | "STARTING" | "RUNNING" | "BACKOFF" | "STOPPING" | "EXITED" | "FATAL";
+export type CompanionStateName = "STOPPED" | "STARTING" | "RUNNING" | "BACKOFF" | "STOPPING" | "EXITED" | "FATAL" | "STANDBY";
+
+/** A singleton's lease as `status` shows it (docs/multi-host.md). */
+export interface LeaseStatus {
+  /** Who holds it (`host pid N`), here or elsewhere; null when nobody does or Redis cannot be reached. */
+  holder: string | null;
+  /** The fencing token of the holder's acquisition; null when unknown. */
+  token: number | null;
+  /** Seconds until the lease expires unless renewed; null when unknown. */
+  expires_in: number | null;
+}
 
 /** One companion in a `status` reply (docs/protocol.md). */
 export interface CompanionStatus {
@@ -29,6 +39,8 @@ export interface CompanionStatus {
   restart_delay: number;
   last_error: string | null;
   stopped_manually: boolean;
+  /** Present for singletons only. */
+  lease?: LeaseStatus;
 }
 
 

@@ -1,7 +1,7 @@
 /**
  * The ctl role, shared by the ctl commands: find the socket, send one request, print the
  * reply (table or raw JSON) and turn it into an exit status: 0 ok, 1 not ok,
- * 2 unreachable or misused, 3 (status only) a companion listed is not RUNNING.
+ * 2 unreachable or misused, 3 (status only) a companion listed is not RUNNING (nor STANDBY).
  */
 import { requestOnce } from "../control/client.ts";
 import type { Reply, Request } from "../control/protocol.ts";
@@ -52,9 +52,9 @@ export async function runCtl(runtime: ProcessInfo & Modules & UnixSockets & Outp
   return exitStatus(request, reply);
 }
 
-/** 0 for an ok reply, 1 otherwise; a `status` listing a companion that is not RUNNING gives 3. */
+/** 0 for an ok reply, 1 otherwise; a `status` listing a companion that is not RUNNING gives 3 (a singleton's STANDBY is healthy: another host runs it). */
 export function exitStatus(request: Request, reply: Reply): number {
   if (!reply.ok) return EXIT_FAILURE;
-  if (request.cmd === "status" && "companions" in reply && reply.companions.some((c) => c.state !== "RUNNING")) return EXIT_NOT_RUNNING;
+  if (request.cmd === "status" && "companions" in reply && reply.companions.some((c) => c.state !== "RUNNING" && c.state !== "STANDBY")) return EXIT_NOT_RUNNING;
   return EXIT_OK;
 }

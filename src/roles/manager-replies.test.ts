@@ -35,7 +35,7 @@ describe("domain outcomes become wire replies", () => {
 
   test("the encoded status line is cached until a companion changes or 100 ms pass", () => {
     const clock = createFakeClock(T0);
-    const companions = { version: 1, status: () => ({ ok: true as const, records: [running] }) };
+    const companions = { version: 1, status: () => ({ ok: true as const, records: [running] }), leaseOf: () => null };
     const cache = createStatusCache(companions, clock);
     const first = cache.line();
     expect(cache.line()).toBe(first);

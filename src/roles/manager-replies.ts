@@ -5,18 +5,24 @@
  */
 import type { CommandOutcome, CompanionRecord, CompanionSupervisor, RereadOutcome, StatusOutcome } from "../companion/supervisor.ts";
 import { describeRecord, restartCount } from "../companion/status.ts";
+import { leaseStatus } from "../companion/lease/singletons.ts";
+import type { LeaseView } from "../companion/lease/keeper.ts";
 import { encodeReply, type CommandReply, type CompanionStatus, type ErrorReply, type MemberResult, type RereadReply, type ResultsReply, type StatusReply } from "../control/protocol.ts";
 import type { Clock } from "../supervise/clock.ts";
 import { currentRestartDelay } from "../supervise/policy.ts";
 
+/** A singleton's lease as the supervisor last saw it; null for other companions. */
+type LeaseOf = (name: string) => { view: LeaseView | null; standby: string } | null;
+
 /** The `status` entry of one record. */
-export function toCompanionStatus(record: CompanionRecord, now: number): CompanionStatus {
+export function toCompanionStatus(record: CompanionRecord, now: number, leaseOf: LeaseOf = () => null): CompanionStatus {
   const running = record.pid !== null && record.spawnedAt !== null;
+  const lease = leaseOf(record.name);
   return {
     name: record.name,
     state: record.state,
     pid: record.pid,
-    description: describeRecord(record, now),
+    description: describeRecord(record, now, lease?.standby ?? null),
     // Tenths of a second: replies are cached per 100 ms (see createStatusCache).
     uptime: running ? Math.round(Math.max(0, now - (record.spawnedAt ?? now)) / 100) / 10 : null,
     restart_count: restartCount(record),
@@ -29,13 +35,14 @@ export function toCompanionStatus(record: CompanionRecord, now: number): Compani
     restart_delay: currentRestartDelay(record.restart, record.lastDelayMs) / 1000,
     last_error: record.lastError,
     stopped_manually: record.stoppedManually,
+    ...(lease === null ? {} : { lease: leaseStatus(lease.view, now) }),
   };
 }
 
 /** The reply to `status`. */
-export function toStatusReply(outcome: StatusOutcome, now: number): StatusReply | ErrorReply {
+export function toStatusReply(outcome: StatusOutcome, now: number, leaseOf?: LeaseOf): StatusReply | ErrorReply {
   if (!outcome.ok) return { ok: false, error: outcome.error };
-  return { ok: true, companions: outcome.records.map((record) => toCompanionStatus(record, now)) };
+  return { ok: true, companions: outcome.records.map((record) => toCompanionStatus(record, now, leaseOf)) };
 }
 
 /** The reply to start, stop or restart. */
@@ -64,14 +71,14 @@ export function toRereadReply(outcome: RereadOutcome): RereadReply {
 const STATUS_CACHE_MS = 100;
 
 /** The full status reply as an encoded line, cached until a companion changes or the next 100 ms begin. */
-export function createStatusCache(companions: Pick<CompanionSupervisor, "status" | "version">, clock: Pick<Clock, "now">): { line(): Uint8Array } {
+export function createStatusCache(companions: Pick<CompanionSupervisor, "status" | "version" | "leaseOf">, clock: Pick<Clock, "now">): { line(): Uint8Array } {
   let cached: { version: number; bucket: number; bytes: Uint8Array } | null = null;
   return {
     line() {
       const now = clock.now();
       const bucket = Math.floor(now / STATUS_CACHE_MS);
       if (cached === null || cached.version !== companions.version || cached.bucket !== bucket) {
-        cached = { version: companions.version, bucket, bytes: encodeReply(toStatusReply(companions.status(), now)) };
+        cached = { version: companions.version, bucket, bytes: encodeReply(toStatusReply(companions.status(), now, (name) => companions.leaseOf(name))) };
       }
       return cached.bytes;
     },

@@ -4,6 +4,7 @@
  * control socket, starts the companions and supervises them until it is
  * told to stop or its master is gone.
  */
+import { hostname } from "node:os";
 import { createSystemClock, type Clock } from "../supervise/clock.ts";
 import { hashCompanionConfig } from "../config/hash.ts";
 import { reloadCompanionConfig } from "../config/load.ts";
@@ -59,6 +60,10 @@ function createRequestHandler(
       log.warn("companion_metrics_bind changes only when the manager restarts (HUP to the master)");
       companion.metrics_bind = companions.config.metrics_bind;
     }
+    if (JSON.stringify(companion.lease) !== JSON.stringify(companions.config.lease)) {
+      log.warn("companion_lease_url, companion_cluster and companion_lease_ttl change only when the manager restarts (HUP to the master)");
+      companion.lease = companions.config.lease;
+    }
     const reply = toRereadReply(companions.apply(companion));
     // Persist what now runs, so a restarted manager and the master's HUP see it.
     state.companion = companion;
@@ -87,7 +92,9 @@ function createRequestHandler(
     switch (request.cmd) {
       case "status":
         // The common case, a full status without an id, is served from the cached line.
-        return request.names === undefined && request.id === undefined ? statusCache.line() : toStatusReply(companions.status(request.names), clock.now());
+        return request.names === undefined && request.id === undefined
+          ? statusCache.line()
+          : toStatusReply(companions.status(request.names), clock.now(), (name) => companions.leaseOf(name));
       case "reread": {
         // One reread at a time, in the order they arrived.
         const result = rereads.then(reread);
@@ -117,7 +124,21 @@ export async function runManagerRole(runtime: Runtime, stateDir: string): Promis
     now: () => Date.now(),
     warn: (name, message) => log.withTag(`companion:${name}`).warn(message),
   });
-  const companions = createCompanionSupervisor({
+  // Only a config with singletons' leases loads the Redis client.
+  const lease = state.companion.lease;
+  const leases =
+    lease === null
+      ? null
+      : await (await import("../companion/lease/open.ts")).openLeases(lease, { host: hostname(), pid: runtime.pid, launchId: state.launchId }, clock, {
+          onAcquired: (name, token) => {
+            log.withTag(`companion:${name}`).info(`lease acquired (token ${token})`);
+            companions.leaseEvent(name, { type: "lease-acquired" });
+          },
+          onLost: (name, timeoutMs) => companions.leaseEvent(name, { type: "lease-lost", timeoutMs }),
+          onChange: () => {},
+        });
+  const companions: CompanionSupervisor = createCompanionSupervisor({
+    leases: leases ?? undefined,
     runtime,
     clock,
     onChildExit: () => churn.churn(),
@@ -202,6 +223,8 @@ export async function runManagerRole(runtime: Runtime, stateDir: string): Promis
   }
   const request = stopRequested as { quick: boolean; masterGone: boolean } | null;
   await companions.shutdown(request?.quick ?? false);
+  // Every singleton is stopped: hand their leases over now rather than at expiry.
+  await leases?.close();
   server?.close();
   // Stop listening and drop any scraper's connection: nothing is left to report.
   void metrics?.server.stop();

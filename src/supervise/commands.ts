@@ -21,6 +21,8 @@ export function onStart<S extends ChildSpec>(record: ChildRecord<S>): Transition
       return spawn(byHand(record), [{ type: "clear-timer", timer: "retry" }, reply(true, "starting", "RUNNING")]);
     case "STOPPING":
       return unchanged(record, [reply(false, "is stopping, retry later")]);
+    case "STANDBY":
+      return unchanged(record, [reply(true, "standby, waiting for the lease")]);
   }
 }
 
@@ -39,6 +41,7 @@ export function onStop<S extends ChildSpec>(record: ChildRecord<S>): Transition<
       };
     case "EXITED":
     case "FATAL":
+    case "STANDBY":
       return { next: { ...record, state: "STOPPED", stoppedManually: true }, effects: [reply(true, "stopped")] };
     case "STOPPING":
       // A stop while a restart is under way cancels the start that would follow.
@@ -60,6 +63,7 @@ export function onRemove<S extends ChildSpec>(record: ChildRecord<S>): Transitio
     case "STOPPED":
     case "EXITED":
     case "FATAL":
+    case "STANDBY":
       return unchanged(record, [{ type: "removed" }]);
     case "BACKOFF":
       return unchanged(record, [{ type: "clear-timer", timer: "retry" }, { type: "removed" }]);
@@ -84,7 +88,8 @@ export function onReconfigure<S extends ChildSpec>(record: ChildRecord<S>, spec:
       return spawn(byHand(withSpec), [{ type: "clear-timer", timer: "retry" }]);
     case "EXITED":
     case "FATAL":
-      // A changed spec may be what it needed: start it.
+    case "STANDBY":
+      // A changed spec may be what it needed: start it (a singleton still waits for its lease).
       return spawn(byHand(withSpec), []);
     case "STOPPING":
       // Applied when it starts next (after a restart, or by hand after a stop).
@@ -104,6 +109,8 @@ export function onShutdown<S extends ChildSpec>(record: ChildRecord<S>, event: E
       return unchanged(record);
     case "BACKOFF":
       return { next: { ...record, state: "STOPPED", nextRetryAt: null }, effects: [{ type: "clear-timer", timer: "retry" }] };
+    case "STANDBY":
+      return unchanged({ ...record, state: "STOPPED" });
     case "STARTING":
     case "RUNNING":
       return beginStop(record, "stopped", timeoutMs, [], event.signal);

@@ -41,6 +41,9 @@ export function inState(state: ChildState): ChildRecord {
       const oneTry: RestartPolicy = { ...fixedDelay(500), startRetries: 1 };
       return step(step(step(createRecord(spec, oneTry), { type: "start" }), { type: "spawned", pid: 100 }), { type: "exited", exitCode: 1, signal: null });
     }
+    case "STANDBY":
+      // A singleton started without its lease.
+      return step(createRecord({ ...spec, singleton: true }, fixedDelay(500)), { type: "start" });
   }
 }
 

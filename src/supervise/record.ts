@@ -7,8 +7,12 @@
 import type { SignalName } from "../runtime/index.ts";
 import type { RestartPolicy } from "./policy.ts";
 
-/** The states of a supervised child. EXITED: exited and not restarted (its restart policy); FATAL: gave up starting it. */
-export type ChildState = "STOPPED" | "STARTING" | "RUNNING" | "BACKOFF" | "STOPPING" | "EXITED" | "FATAL";
+/**
+ * The states of a supervised child. EXITED: exited and not restarted (its
+ * restart policy); FATAL: gave up starting it; STANDBY: a singleton that would
+ * run but whose lease another host holds (docs/multi-host.md).
+ */
+export type ChildState = "STOPPED" | "STARTING" | "RUNNING" | "BACKOFF" | "STOPPING" | "EXITED" | "FATAL" | "STANDBY";
 
 /** The states in which a child has no process and none is on its way. */
 export const DOWN_STATES: readonly ChildState[] = ["STOPPED", "EXITED", "FATAL"];
@@ -23,6 +27,8 @@ export interface ChildSpec {
   readonly reload_timeout: number;
   /** Seconds a process must stay up to be RUNNING; null: until it reports `ready`. */
   readonly startsecs: number | null;
+  /** Runs only while its lease is held (STANDBY otherwise). */
+  readonly singleton?: boolean;
 }
 
 /** The deadlines a record can be waiting on; at most one timer of each kind. */
@@ -70,6 +76,8 @@ export interface ChildRecord<S extends ChildSpec = ChildSpec> {
   readonly killCount: number;
   /** Consecutive exits (or failed spawns) before the child was up; reset once it is RUNNING or started by hand. */
   readonly startFailures: number;
+  /** A singleton's lease is held here: it may be spawned. */
+  readonly holdsLease: boolean;
 }
 
 /** Inputs to the machine: operator commands, process news and timers. */
@@ -93,7 +101,11 @@ export type ChildEvent<S extends ChildSpec = ChildSpec> =
   | { type: "ready" }
   | { type: "retry-due" }
   /** The stop deadline passed and SIGKILL went out. */
-  | { type: "killed" };
+  | { type: "killed" }
+  /** A singleton's lease is now held here. */
+  | { type: "lease-acquired" }
+  /** A singleton's lease is lost (or about to be): its process must be gone within `timeoutMs`, whatever its stop_timeout. */
+  | { type: "lease-lost"; timeoutMs: number };
 
 /** The state a client that asked to wait is waiting for. */
 export type WaitTarget = "RUNNING" | "STOPPED";
@@ -141,5 +153,6 @@ export function createRecord<S extends ChildSpec>(spec: S, restart: RestartPolic
     exitCount: 0,
     killCount: 0,
     startFailures: 0,
+    holdsLease: false,
   };
 }

@@ -15,9 +15,13 @@ export const reply = <S extends ChildSpec>(ok: boolean, message: string, wait: W
 /** No change of state, with these effects. */
 export const unchanged = <S extends ChildSpec>(record: ChildRecord<S>, effects: Effect<S>[] = []): Transition<S> => ({ next: record, effects });
 
-/** Spawn now (from STOPPED or BACKOFF, or after a stop): applies a pending spec. */
+/** Spawn now (from STOPPED or BACKOFF, or after a stop): applies a pending spec. A singleton without its lease waits in STANDBY instead. */
 export function spawn<S extends ChildSpec>(record: ChildRecord<S>, effects: Effect<S>[]): Transition<S> {
   const spec = record.pendingSpec ?? record.spec;
+  if (spec.singleton === true && !record.holdsLease) {
+    const standby = { ...record, spec, pendingSpec: null, state: "STANDBY" as const, pid: null, spawning: false, spawnedAt: null };
+    return { next: { ...standby, stoppedManually: false, afterStop: "stopped", nextRetryAt: null, stopTimeoutMs: null }, effects };
+  }
   return {
     next: {
       ...record,

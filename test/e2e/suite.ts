@@ -8,6 +8,7 @@ import type { Launcher } from "../helpers/launchers.ts";
 import { commandTests } from "./suites/commands.ts";
 import { envFileTests } from "./suites/envfiles.ts";
 import { httpTests } from "./suites/http.ts";
+import { leaseTests } from "./suites/lease.ts";
 import { lifecycleTests } from "./suites/lifecycle.ts";
 import { metricsTests } from "./suites/metrics.ts";
 import { logTests } from "./suites/logs.ts";
@@ -36,5 +37,6 @@ export function defineE2ESuite(launcher: Launcher): void {
     envFileTests(launcher);
     metricsTests(launcher);
     logTests(launcher);
+    leaseTests(launcher);
   });
 }
