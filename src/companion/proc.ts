@@ -22,6 +22,28 @@ export function readProcessStartTime(pid: number): string | null {
   return statFields(pid)?.[19] ?? null;
 }
 
+/**
+ * Whether process group `pgid` is still the one whose leader started at
+ * `startTime`: its leader runs with that very start time, or the leader is
+ * gone (the kernel does not hand out a group id again while the group has
+ * members, so what is left is still that group). No recorded start time, or
+ * no /proc to read it from, is no proof: false. Read right before each signal.
+ */
+export function isSameGroup(pgid: number, startTime: string | null): boolean {
+  if (startTime === null || !hasProcFs()) return false;
+  const now = readProcessStartTime(pgid);
+  return now === null || now === startTime;
+}
+
+/**
+ * `isSameGroup` for a group whose leader was our child and is reaped: with
+ * no start time recorded (the leader was gone before it could be read), the
+ * group is ours only while no process holds the leader's pid.
+ */
+export function isOwnLeftoverGroup(pgid: number, startTime: string | null): boolean {
+  return startTime === null ? readProcessStartTime(pgid) === null : isSameGroup(pgid, startTime);
+}
+
 /** Whether /proc can answer questions about processes here (Linux). */
 export function hasProcFs(): boolean {
   return statFields("self") !== null;

@@ -1,0 +1,61 @@
+/**
+ * Leftovers are stopped only with proof of identity (docs/security.md,
+ * "Pids"): real processes, a real pid registry on disk. A recycled pid is
+ * played by a live process group of ours that the record does not describe.
+ */
+import { afterEach, expect, test } from "bun:test";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { silentLogger } from "../log.ts";
+import { getRuntime, type ChildHandle } from "../runtime/index.ts";
+import { stopOrphans } from "./orphans.ts";
+import { createFilePidRegistry, type PidEntry } from "./pid-registry.ts";
+import { hasProcFs, readProcessStartTime } from "./proc.ts";
+
+const started: ChildHandle[] = [];
+const dirs: string[] = [];
+afterEach(() => {
+  for (const child of started.splice(0)) child.killGroup("SIGKILL");
+  for (const dir of dirs.splice(0)) rmSync(dir, { recursive: true, force: true });
+});
+
+/** A live process group leader that is not any companion: `sleep`, in a group of its own. */
+async function stranger(): Promise<ChildHandle> {
+  const runtime = await getRuntime();
+  const child = await runtime.spawn({ argv: ["sleep", "30"], stdin: "ignore", stdout: "ignore", stderr: "ignore", processGroup: true });
+  started.push(child);
+  return child;
+}
+
+function registryWith(entry: Omit<PidEntry, "name" | "stop_signal" | "stop_timeout">) {
+  const dir = mkdtempSync(join(tmpdir(), "gc-pids-"));
+  dirs.push(dir);
+  const registry = createFilePidRegistry(dir);
+  registry.add({ name: "c", stop_signal: "SIGTERM", stop_timeout: 0.2, ...entry });
+  return registry;
+}
+
+const alive = (pid: number) => readProcessStartTime(pid) !== null;
+
+test.skipIf(!hasProcFs())("a record without a start time, or with another one, never gets its pid signalled", async () => {
+  const runtime = await getRuntime();
+  for (const startTime of [null, "1", `${readProcessStartTime(process.pid)}`]) {
+    const child = await stranger();
+    const registry = registryWith({ pid: child.pid, start_time: startTime });
+    expect(await stopOrphans(runtime, registry, silentLogger)).toBe(1);
+    // Not signalled: still running, and no exit to report.
+    expect({ startTime, alive: alive(child.pid) }).toEqual({ startTime, alive: true });
+    expect(await Promise.race([child.exited.then(() => "exited"), new Promise((resolve) => setTimeout(resolve, 50, "running"))])).toBe("running");
+    // The record is dropped all the same: it named nothing of ours.
+    expect(registry.list()).toEqual([]);
+  }
+});
+
+test.skipIf(!hasProcFs())("a record whose start time matches is stopped with its stop signal", async () => {
+  const runtime = await getRuntime();
+  const child = await stranger();
+  const registry = registryWith({ pid: child.pid, start_time: readProcessStartTime(child.pid) });
+  expect(await stopOrphans(runtime, registry, silentLogger)).toBe(1);
+  expect(await child.exited).toMatchObject({ signal: "SIGTERM" });
+});
