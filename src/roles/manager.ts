@@ -6,12 +6,11 @@
  */
 import { createSystemClock, type Clock } from "../supervise/clock.ts";
 import { hashCompanionConfig } from "../config/hash.ts";
-import { reloadCompanionConfig } from "../config/load.ts";
 import type { CompanionCommand, Request, Reply } from "../control/protocol.ts";
 import { startControlServer, type ControlServer } from "../control/server.ts";
 import { errorMessage, FatalError } from "../errors.ts";
 import { createLogger, type Logger } from "../log.ts";
-import { formatSelfCommand, parseSignal, type Runtime, type ProcessInfo, type Modules } from "../runtime/index.ts";
+import { formatSelfCommand, parseSignal, type Runtime, type ProcessInfo, type Processes, type Output } from "../runtime/index.ts";
 import { EXIT_OK, MANAGER_FATAL_EXIT_CODE } from "../exit-codes.ts";
 import { createChurnCollector } from "../companion/churn-gc.ts";
 import { userEnv } from "../gc-timer.ts";
@@ -19,18 +18,20 @@ import { createCompanionSupervisor, type CompanionSupervisor } from "../companio
 import { groupAlive, stopOrphans } from "../companion/orphans.ts";
 import { createFilePidRegistry } from "../companion/pid-registry.ts";
 import { createReportFiles, readManagerState, removeStateDir, statePaths, writeRunningConfig, type ManagerState } from "../companion/state-dir.ts";
+import { rereadInChild } from "./config-child.ts";
 import { createStatusCache, toCommandReply, toRereadReply, toResultsReply, toStatusReply } from "./manager-replies.ts";
 
 /** Handles control requests against the companions; `reread` loads and applies, all or nothing. */
-function createRequestHandler(runtime: ProcessInfo & Modules, companions: CompanionSupervisor, state: ManagerState, stateDir: string, log: Logger, clock: Clock) {
+function createRequestHandler(runtime: ProcessInfo & Processes & Output, companions: CompanionSupervisor, state: ManagerState, stateDir: string, log: Logger, clock: Clock) {
   const statusCache = createStatusCache(companions, clock);
   let rereads: Promise<unknown> = Promise.resolve();
 
   async function reread(): Promise<Reply> {
     if (companions.shuttingDown) return { ok: false, error: "the manager is shutting down" };
-    let loaded: Awaited<ReturnType<typeof reloadCompanionConfig>>;
+    let loaded: Awaited<ReturnType<typeof rereadInChild>>;
     try {
-      loaded = await reloadCompanionConfig(runtime, state.sources, state.mainCompanionSettings);
+      // Imported in a child process: the manager's memory does not grow with rereads.
+      loaded = await rereadInChild(runtime, stateDir);
     } catch (error) {
       log.error(`reread failed, keeping the running config: ${errorMessage(error)}`);
       return { ok: false, error: `invalid config: ${errorMessage(error)}`, kept_old_config: true };
