@@ -6,11 +6,11 @@
  * companions; and the reports of companions whose target failed to load.
  */
 import { mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { ConfigSources } from "../config/load.ts";
 import type { CompanionConfig } from "../config/resolve.ts";
 import type { LogFormat, LogLevel } from "../log.ts";
+import { OWNER_FILE, type StateOwner } from "./state-root.ts";
 
 /** Everything a manager process starts from (the master's `manager.json`). */
 export interface ManagerState {
@@ -40,11 +40,15 @@ export interface RunningConfig {
   hash: string;
 }
 
-/** Creates a fresh private state directory under the system temp dir. */
-export function createStateDir(): string {
-  const dir = mkdtempSync(join(tmpdir(), "gunicorn-companion-"));
+/**
+ * Creates a master's own state directory inside `root` (state-root.ts: the
+ * private directory of its config), with the master's pid and start time.
+ */
+export function createStateDir(root: string, owner: StateOwner): string {
+  const dir = mkdtempSync(join(root, "m-"));
   mkdirSync(statePaths(dir).pids, { mode: 0o700 });
   mkdirSync(statePaths(dir).reports, { mode: 0o700 });
+  writeAtomically(join(dir, OWNER_FILE), owner);
   return dir;
 }
 

@@ -7,7 +7,7 @@
  */
 import { lstatSync, unlinkSync } from "node:fs";
 import process from "node:process";
-import { createStateDir, removeStateDir } from "../companion/state-dir.ts";
+import { removeStateDir } from "../companion/state-dir.ts";
 import { loadConfig, type ConfigSources, type LoadedConfig } from "../config/index.ts";
 import { checkControlSocketPath, isSocketLive } from "../control/socket-path.ts";
 import { errorMessage, FatalError } from "../errors.ts";
@@ -17,6 +17,7 @@ import type { Runtime, ProcessInfo, UnixSockets } from "../runtime/index.ts";
 import { AppLoadError, loadApp } from "../master/app.ts";
 import { readRegularFile, writeFileAtomic } from "../runtime/private-files.ts";
 import { createCompanionTier } from "../master/companions.ts";
+import { prepareStateDir } from "../master/state.ts";
 import type { StopMode } from "../master/manager-process.ts";
 import { createMasterWorkerPool } from "../master/worker-pool.ts";
 import type { WorkerPool } from "../master/workers.ts";
@@ -77,7 +78,8 @@ export async function runMaster(runtime: Runtime, options: MasterOptions): Promi
   if (settings.env_file !== null) log.info(`read ${Object.keys(settings.master_env).length} variable(s) from ${settings.env_file}`);
   await preflight(runtime, loaded, log);
   if (settings.pidfile !== null) writePidfile(settings.pidfile, runtime.pid);
-  const stateDir = createStateDir();
+  // Before anything starts: what an earlier master of this config left running is stopped.
+  const stateDir = await prepareStateDir(runtime, options.sources, log);
 
   let exitCode: number = EXIT_OK;
   let stopMode: StopMode | null = null;

@@ -6,6 +6,7 @@ import { afterAll, describe, test } from "bun:test";
 import { cleanupAllRuns } from "../helpers/master.ts";
 import type { Launcher } from "../helpers/launchers.ts";
 import { commandTests } from "./suites/commands.ts";
+import { crashTests } from "./suites/crash.ts";
 import { envFileTests } from "./suites/envfiles.ts";
 import { httpTests } from "./suites/http.ts";
 import { lifecycleTests } from "./suites/lifecycle.ts";
@@ -32,5 +33,6 @@ export function defineE2ESuite(launcher: Launcher): void {
     policyTests(launcher);
     programTests(launcher);
     envFileTests(launcher);
+    crashTests(launcher);
   });
 }
