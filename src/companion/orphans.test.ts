@@ -8,7 +8,9 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { silentLogger } from "../log.ts";
+import { createSystemClock } from "../supervise/clock.ts";
 import { getRuntime, type ChildHandle } from "../runtime/index.ts";
+import { STATE_MARKER } from "./marked.ts";
 import { stopOrphans } from "./orphans.ts";
 import { createFilePidRegistry, type PidEntry } from "./pid-registry.ts";
 import { hasProcFs, readProcessStartTime } from "./proc.ts";
@@ -21,9 +23,9 @@ afterEach(() => {
 });
 
 /** A live process group leader that is not any companion: `sleep`, in a group of its own. */
-async function stranger(): Promise<ChildHandle> {
+async function stranger(env: Record<string, string> = {}): Promise<ChildHandle> {
   const runtime = await getRuntime();
-  const child = await runtime.spawn({ argv: ["sleep", "30"], stdin: "ignore", stdout: "ignore", stderr: "ignore", processGroup: true });
+  const child = await runtime.spawn({ argv: ["sleep", "30"], env: { PATH: process.env.PATH ?? "/usr/bin:/bin", ...env }, stdin: "ignore", stdout: "ignore", stderr: "ignore", processGroup: true });
   started.push(child);
   return child;
 }
@@ -58,4 +60,17 @@ test.skipIf(!hasProcFs())("a record whose start time matches is stopped with its
   const registry = registryWith({ pid: child.pid, start_time: readProcessStartTime(child.pid) });
   expect(await stopOrphans(runtime, registry, silentLogger)).toBe(1);
   expect(await child.exited).toMatchObject({ signal: "SIGTERM" });
+});
+
+test.skipIf(!hasProcFs())("a companion no record names (its manager died before writing it) is found by its state directory marker", async () => {
+  const runtime = await getRuntime();
+  const stateDir = mkdtempSync(join(tmpdir(), "gc-state-"));
+  dirs.push(stateDir);
+  const unrecorded = await stranger({ [STATE_MARKER]: stateDir });
+  const otherDir = await stranger({ [STATE_MARKER]: `${stateDir}-other` });
+  const unmarked = await stranger();
+  const registry = createFilePidRegistry(join(stateDir, "pids"));
+  expect(await stopOrphans(runtime, registry, silentLogger, false, createSystemClock(), stateDir)).toBe(1);
+  expect(await unrecorded.exited).toMatchObject({ signal: "SIGTERM" });
+  expect([alive(otherDir.pid), alive(unmarked.pid)]).toEqual([true, true]);
 });

@@ -12,6 +12,7 @@ import { pollUntil } from "../supervise/poll.ts";
 import { stopWithin } from "../supervise/stop-within.ts";
 import type { PidEntry, PidRegistry } from "./pid-registry.ts";
 import { isSameGroup, liveGroupMembers } from "./proc.ts";
+import { stopMarked } from "./marked.ts";
 
 const PROBE_INTERVAL_MS = 50;
 /** How long to wait for the kernel after SIGKILL before giving up on a group. */
@@ -81,7 +82,8 @@ async function stopOne(runtime: Pick<Processes, "kill">, clock: Clock, entry: Pi
 }
 
 /**
- * Stops every group in the registry (in parallel) and clears the registry.
+ * Stops every group in the registry (in parallel) and clears the registry;
+ * with `stateDir`, then every process marked with it (marked.ts).
  * `killNow`: skip the stop signal and send SIGKILL at once (the master's last
  * resort once the manager's own stop time is up).
  */
@@ -91,6 +93,7 @@ export async function stopOrphans(
   log: Logger,
   killNow = false,
   clock: Clock = createSystemClock(),
+  stateDir: string | null = null,
 ): Promise<number> {
   const entries = registry.list();
   await Promise.all(
@@ -99,5 +102,7 @@ export async function stopOrphans(
       registry.remove(entry.pid);
     }),
   );
-  return entries.length;
+  // What no record names (spawned just before its manager died) carries the state directory in its environment.
+  const unrecorded = stateDir === null ? 0 : await stopMarked(runtime, clock, stateDir, log, killNow);
+  return entries.length + unrecorded;
 }

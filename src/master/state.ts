@@ -14,6 +14,7 @@ import { abandonedStateDirs, ensurePrivateDir, stateRootFor } from "../companion
 import type { ConfigSources } from "../config/load.ts";
 import type { Logger } from "../log.ts";
 import type { Processes, ProcessInfo } from "../runtime/index.ts";
+import { createSystemClock } from "../supervise/clock.ts";
 
 /** Stops what abandoned state directories of this config recorded, removes them, and creates ours. */
 export async function prepareStateDir(runtime: ProcessInfo & Processes, sources: ConfigSources, log: Logger): Promise<string> {
@@ -21,7 +22,7 @@ export async function prepareStateDir(runtime: ProcessInfo & Processes, sources:
   const root = stateRootFor(sources.configFile, sources.cwd, uid, runtime.env());
   ensurePrivateDir(root, uid);
   for (const dir of abandonedStateDirs(root)) {
-    const left = await stopOrphans(runtime, createFilePidRegistry(statePaths(dir).pids), log);
+    const left = await stopOrphans(runtime, createFilePidRegistry(statePaths(dir).pids), log, false, createSystemClock(), dir);
     if (left > 0) log.info(`stopped ${left} companion process group(s) an earlier master of this config left running`);
     removeStateDir(dir);
   }

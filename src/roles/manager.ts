@@ -17,6 +17,7 @@ import { userEnv } from "../gc-timer.ts";
 import { createCompanionSupervisor, type CompanionSupervisor } from "../companion/supervisor.ts";
 import { groupAlive, stopOrphans } from "../companion/orphans.ts";
 import { createFilePidRegistry } from "../companion/pid-registry.ts";
+import { STATE_MARKER } from "../companion/marked.ts";
 import { createReportFiles, readManagerState, removeStateDir, statePaths, writeRunningConfig, type ManagerState } from "../companion/state-dir.ts";
 import { rereadInChild } from "./config-child.ts";
 import { createStatusCache, toCommandReply, toRereadReply, toResultsReply, toStatusReply } from "./manager-replies.ts";
@@ -98,7 +99,8 @@ export async function runManagerRole(runtime: Runtime, stateDir: string): Promis
     onChildExit: () => churn.churn(),
     log,
     registry,
-    baseEnv: userEnv(runtime.env()),
+    // The marker finds a companion even if this manager dies before its pid record is written (marked.ts).
+    baseEnv: { ...userEnv(runtime.env()), [STATE_MARKER]: stateDir },
     reports: createReportFiles(stateDir),
     groupAlive: (pgid) => groupAlive(runtime, pgid),
     companionArgv: (name, target, reportFile) =>
@@ -129,7 +131,7 @@ export async function runManagerRole(runtime: Runtime, stateDir: string): Promis
   if (runtime.ppid() !== state.masterPid) requestStop(false, true, "the master is gone: stopping companions");
 
   // Before any companion of ours starts, nothing of a previous manager may still run.
-  const leftovers = await stopOrphans(runtime, registry, log);
+  const leftovers = await stopOrphans(runtime, registry, log, false, clock, stateDir);
   if (leftovers > 0) log.info(`stopped ${leftovers} companion process group(s) left by a previous manager`);
 
   let server: ControlServer | null = null;
