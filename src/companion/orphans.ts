@@ -39,16 +39,22 @@ export function groupAlive(runtime: Pick<Processes, "kill">, pgid: number): bool
  * the entry recorded (start time read right before the signal, see
  * `isSameGroup`); false when it was not sent.
  */
-function signalIfOurs(runtime: Pick<Processes, "kill">, entry: PidEntry, signal: SignalName | "SIGKILL"): boolean {
-  if (!isSameGroup(entry.pid, entry.start_time)) return false;
+function signalIfOurs(runtime: Pick<Processes, "kill" | "openPidfd">, entry: PidEntry, signal: SignalName | "SIGKILL"): boolean {
+  // Opened before the start time is read: once that matches, the pidfd names our leader whatever becomes of its pid.
+  const pidfd = runtime.openPidfd?.(entry.pid) ?? null;
   try {
+    if (!isSameGroup(entry.pid, entry.start_time)) return false;
+    if (pidfd?.signalGroup(signal)) return true;
+    // No pidfd here (Node, an older kernel), or the leader is gone and members remain: the group id is still theirs.
     return runtime.kill(-entry.pid, signal);
   } catch {
     return false;
+  } finally {
+    pidfd?.close();
   }
 }
 
-async function stopOne(runtime: Pick<Processes, "kill">, clock: Clock, entry: PidEntry, log: Logger, killNow: boolean): Promise<void> {
+async function stopOne(runtime: Pick<Processes, "kill" | "openPidfd">, clock: Clock, entry: PidEntry, log: Logger, killNow: boolean): Promise<void> {
   if (!isSameGroup(entry.pid, entry.start_time)) {
     // No start time (an entry cut short, a host without /proc) or another process now: never signalled.
     if (groupAlive(runtime, entry.pid)) log.warn(`not stopping process group ${entry.pid} of "${entry.name}": no proof that it is still that companion (pid reused?)`);
@@ -88,7 +94,7 @@ async function stopOne(runtime: Pick<Processes, "kill">, clock: Clock, entry: Pi
  * resort once the manager's own stop time is up).
  */
 export async function stopOrphans(
-  runtime: Pick<Processes, "kill">,
+  runtime: Pick<Processes, "kill" | "openPidfd">,
   registry: PidRegistry,
   log: Logger,
   killNow = false,
