@@ -86,5 +86,12 @@ export function abandonedStateDirs(root: string, own: string | null = null): str
   }
   return names
     .map((name) => join(root, name))
-    .filter((dir) => dir !== own && lstatSync(dir).isDirectory() && !ownerAlive(dir));
+    .filter((dir) => {
+      try {
+        return dir !== own && lstatSync(dir).isDirectory() && !ownerAlive(dir);
+      } catch {
+        // removed meanwhile (another master of this config cleaned it up)
+        return false;
+      }
+    });
 }

@@ -77,9 +77,9 @@ export async function runMaster(runtime: Runtime, options: MasterOptions): Promi
   for (const [key, value] of Object.entries(settings.master_env)) process.env[key] = value;
   if (settings.env_file !== null) log.info(`read ${Object.keys(settings.master_env).length} variable(s) from ${settings.env_file}`);
   await preflight(runtime, loaded, log);
-  if (settings.pidfile !== null) writePidfile(settings.pidfile, runtime.pid);
   // Before anything starts: what an earlier master of this config left running is stopped.
   const stateDir = await prepareStateDir(runtime, options.sources, log);
+  if (settings.pidfile !== null) writePidfile(settings.pidfile, runtime.pid);
 
   let exitCode: number = EXIT_OK;
   let stopMode: StopMode | null = null;
