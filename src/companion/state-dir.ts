@@ -5,8 +5,8 @@
  * in force after rereads (written by the manager only); the pid files of live
  * companions; and the reports of companions whose target failed to load.
  */
-import { mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
-import { join } from "node:path";
+import { mkdirSync, mkdtempSync, readFileSync, renameSync, rmdirSync, rmSync, writeFileSync } from "node:fs";
+import { dirname, join } from "node:path";
 import type { ConfigSources } from "../config/load.ts";
 import type { CompanionConfig } from "../config/resolve.ts";
 import type { LogFormat, LogLevel } from "../log.ts";
@@ -88,6 +88,16 @@ export function readManagerState(dir: string): ManagerState {
 /** Removes the state directory and everything in it. */
 export function removeStateDir(dir: string): void {
   rmSync(dir, { recursive: true, force: true });
+}
+
+/** Removes a master's own state directory on exit, and the config's directory around it once nothing else is in it. */
+export function releaseStateDir(dir: string): void {
+  removeStateDir(dir);
+  try {
+    rmdirSync(dirname(dir));
+  } catch {
+    // another master of this config still has its directory there
+  }
 }
 
 /** Where companions report a target that failed to load, one file per companion. */

@@ -26,5 +26,14 @@ export async function prepareStateDir(runtime: ProcessInfo & Processes, sources:
     if (left > 0) log.info(`stopped ${left} companion process group(s) an earlier master of this config left running`);
     removeStateDir(dir);
   }
-  return createStateDir(root, { pid: runtime.pid, start_time: readProcessStartTime(runtime.pid) });
+  const owner = { pid: runtime.pid, start_time: readProcessStartTime(runtime.pid) };
+  for (let attempt = 1; ; attempt++) {
+    // Again: the last master of this config to exit removes the directory when it is empty.
+    ensurePrivateDir(root, uid);
+    try {
+      return createStateDir(root, owner);
+    } catch (error) {
+      if ((error as { code?: string }).code !== "ENOENT" || attempt >= 3) throw error;
+    }
+  }
 }

@@ -18,7 +18,7 @@ import { createCompanionSupervisor, type CompanionSupervisor } from "../companio
 import { groupAlive, stopOrphans } from "../companion/orphans.ts";
 import { createFilePidRegistry } from "../companion/pid-registry.ts";
 import { STATE_MARKER } from "../companion/marked.ts";
-import { createReportFiles, readManagerState, removeStateDir, statePaths, writeRunningConfig, type ManagerState } from "../companion/state-dir.ts";
+import { createReportFiles, readManagerState, releaseStateDir, statePaths, writeRunningConfig, type ManagerState } from "../companion/state-dir.ts";
 import { rereadInChild } from "./config-child.ts";
 import { createStatusCache, toCommandReply, toRereadReply, toResultsReply, toStatusReply } from "./manager-replies.ts";
 
@@ -163,6 +163,6 @@ export async function runManagerRole(runtime: Runtime, stateDir: string): Promis
   await companions.shutdown(request?.quick ?? false);
   server?.close();
   log.info("all companions stopped");
-  if (request?.masterGone) removeStateDir(stateDir);
+  if (request?.masterGone) releaseStateDir(stateDir);
   return EXIT_OK;
 }

@@ -7,7 +7,7 @@
  */
 import { lstatSync, unlinkSync } from "node:fs";
 import process from "node:process";
-import { removeStateDir } from "../companion/state-dir.ts";
+import { releaseStateDir } from "../companion/state-dir.ts";
 import { loadConfig, type ConfigSources, type LoadedConfig } from "../config/index.ts";
 import { checkControlSocketPath, isSocketLive } from "../control/socket-path.ts";
 import { errorMessage, FatalError } from "../errors.ts";
@@ -178,7 +178,7 @@ export async function runMaster(runtime: Runtime, options: MasterOptions): Promi
     // Workers that cannot boot stop the master (and the companions) with the reason.
     stop("graceful");
     await Promise.allSettled([...pendingStops]);
-    removeStateDir(stateDir);
+    releaseStateDir(stateDir);
     if (settings.pidfile !== null) removePidfile(settings.pidfile, runtime.pid);
     throw error;
   }
@@ -192,7 +192,7 @@ export async function runMaster(runtime: Runtime, options: MasterOptions): Promi
     await Promise.all(current);
     for (const done of current) pendingStops.delete(done);
   }
-  removeStateDir(stateDir);
+  releaseStateDir(stateDir);
   if (settings.pidfile !== null) removePidfile(settings.pidfile, runtime.pid);
   log.info("master stopped");
   return exitCode;
