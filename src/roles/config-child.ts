@@ -20,7 +20,7 @@ import { withTimeout } from "../supervise/timeout.ts";
 /** Starts the child's line of result, so output of the config itself (a console.log) is told apart. */
 const RESULT_PREFIX = "gunicorn-companion-reread-config:";
 /** Seconds the child gets on top of the config's import limit (its own start-up). */
-const START_UP_SECS = 10;
+const START_UP_SECS = 5;
 /** More output than any config needs: the child is stopped. */
 const MAX_OUTPUT_BYTES = 16 * 1024 * 1024;
 
