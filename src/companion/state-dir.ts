@@ -10,7 +10,7 @@ import { dirname, join } from "node:path";
 import type { ConfigSources } from "../config/load.ts";
 import type { CompanionConfig } from "../config/resolve.ts";
 import type { LogFormat, LogLevel } from "../log.ts";
-import { OWNER_FILE, type StateOwner } from "./state-root.ts";
+import { MASTER_PREFIX, NEW_PREFIX, OWNER_FILE, type StateOwner } from "./state-root.ts";
 
 /** Everything a manager process starts from (the master's `manager.json`). */
 export interface ManagerState {
@@ -45,10 +45,13 @@ export interface RunningConfig {
  * private directory of its config), with the master's pid and start time.
  */
 export function createStateDir(root: string, owner: StateOwner): string {
-  const dir = mkdtempSync(join(root, "m-"));
-  mkdirSync(statePaths(dir).pids, { mode: 0o700 });
-  mkdirSync(statePaths(dir).reports, { mode: 0o700 });
-  writeAtomically(join(dir, OWNER_FILE), owner);
+  // Made complete under a name other masters pass over (NEW_PREFIX), then renamed: no one ever sees it unclaimed.
+  const building = mkdtempSync(join(root, NEW_PREFIX));
+  mkdirSync(statePaths(building).pids, { mode: 0o700 });
+  mkdirSync(statePaths(building).reports, { mode: 0o700 });
+  writeAtomically(join(building, OWNER_FILE), owner);
+  const dir = join(root, `${MASTER_PREFIX}${building.slice(building.lastIndexOf(NEW_PREFIX) + NEW_PREFIX.length)}`);
+  renameSync(building, dir);
   return dir;
 }
 

@@ -63,8 +63,16 @@ test("a master's directory is abandoned once that master is gone (or was never c
   const dead = createStateDir(root, { pid: process.pid, start_time: "1" });
   const unclaimed = createStateDir(root, { pid: process.pid, start_time: null });
   rmSync(join(unclaimed, OWNER_FILE));
+  // One being made by another master right now (no owner file yet) is left alone.
+  mkdirSync(join(root, ".new-abcdef"));
   expect(abandonedStateDirs(root).sort()).toEqual([dead, unclaimed].sort());
   expect(abandonedStateDirs(root, dead)).toEqual([unclaimed]);
+  // One whose master died while making it is abandoned too.
+  const halfMade = join(root, ".new-ghijkl");
+  mkdirSync(halfMade);
+  writeFileSync(join(halfMade, OWNER_FILE), JSON.stringify({ pid: process.pid, start_time: "1" }));
+  expect(abandonedStateDirs(root, dead).sort()).toEqual([halfMade, unclaimed].sort());
+  expect(live.slice(root.length + 1)).toStartWith("m-");
   expect(abandonedStateDirs(join(root, "missing"))).toEqual([]);
   expect(abandonedStateDirs(root)).not.toContain(live);
 });

@@ -17,6 +17,10 @@ import { readProcessStartTime } from "./proc.ts";
 
 /** The file of a master's own state directory that says whose it is. */
 export const OWNER_FILE = "master.json";
+/** A master's own state directory: `m-XXXXXX`. */
+export const MASTER_PREFIX = "m-";
+/** One being made (renamed to `m-XXXXXX` once its owner file is written). */
+export const NEW_PREFIX = ".new-";
 
 /** Who owns a state directory: the master's pid and its start time (/proc), null where unknown. */
 export interface StateOwner {
@@ -63,13 +67,13 @@ export function ensurePrivateDir(dir: string, uid: number): void {
 }
 
 /** Whether the master that owned a state directory still runs (same pid, same start time). */
-function ownerAlive(dir: string): boolean {
+function ownerAlive(dir: string, unclaimed: boolean): boolean {
   let owner: StateOwner;
   try {
     owner = JSON.parse(readFileSync(join(dir, OWNER_FILE), "utf8")) as StateOwner;
   } catch {
-    // Created but never claimed (a master killed at that instant), or unreadable: abandoned.
-    return false;
+    // A directory being made has no owner yet; a master's own one without it was tampered with.
+    return unclaimed;
   }
   // No start time (no /proc here): no way to tell, so never taken for abandoned.
   if (owner.start_time === null) return true;
@@ -85,10 +89,11 @@ export function abandonedStateDirs(root: string, own: string | null = null): str
     return [];
   }
   return names
+    .filter((name) => name.startsWith(MASTER_PREFIX) || name.startsWith(NEW_PREFIX))
     .map((name) => join(root, name))
     .filter((dir) => {
       try {
-        return dir !== own && lstatSync(dir).isDirectory() && !ownerAlive(dir);
+        return dir !== own && lstatSync(dir).isDirectory() && !ownerAlive(dir, dir.slice(root.length + 1).startsWith(NEW_PREFIX));
       } catch {
         // removed meanwhile (another master of this config cleaned it up)
         return false;
