@@ -13,7 +13,7 @@ import { getRuntime, type ChildHandle } from "../runtime/index.ts";
 import { STATE_MARKER } from "./marked.ts";
 import { stopOrphans } from "./orphans.ts";
 import { createFilePidRegistry, type PidEntry } from "./pid-registry.ts";
-import { hasProcFs, readProcessStartTime } from "./proc.ts";
+import { hasProcFs, isOwnLeftoverGroup, isSameGroup, readProcessStartTime } from "./proc.ts";
 
 const started: ChildHandle[] = [];
 const dirs: string[] = [];
@@ -73,4 +73,19 @@ test.skipIf(!hasProcFs())("a companion no record names (its manager died before 
   expect(await stopOrphans(runtime, registry, silentLogger, false, createSystemClock(), stateDir)).toBe(1);
   expect(await unrecorded.exited).toMatchObject({ signal: "SIGTERM" });
   expect([alive(otherDir.pid), alive(unmarked.pid)]).toEqual([true, true]);
+});
+
+test.skipIf(!hasProcFs())("a group is ours while its leader has the recorded start time or no process holds its pid; a stranger's is not", async () => {
+  const child = await stranger();
+  const startTime = readProcessStartTime(child.pid);
+  expect(isSameGroup(child.pid, startTime)).toBe(true);
+  expect(isSameGroup(child.pid, "1")).toBe(false);
+  expect(isSameGroup(child.pid, null)).toBe(false);
+  // A leftover group of our own child that was reaped: a live process at that pid is someone else's.
+  expect(isOwnLeftoverGroup(child.pid, null)).toBe(false);
+  expect(isOwnLeftoverGroup(child.pid, "1")).toBe(false);
+  child.killGroup("SIGKILL");
+  await child.exited;
+  expect(isOwnLeftoverGroup(child.pid, null)).toBe(true);
+  expect(isSameGroup(child.pid, startTime)).toBe(true);
 });
