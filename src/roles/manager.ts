@@ -12,7 +12,7 @@ import { errorMessage, FatalError } from "../errors.ts";
 import { createLogger, type Logger } from "../log.ts";
 import { formatSelfCommand, parseSignal, type Runtime, type ProcessInfo, type Processes, type Output } from "../runtime/index.ts";
 import { EXIT_OK, MANAGER_FATAL_EXIT_CODE } from "../exit-codes.ts";
-import { createChurnCollector } from "../companion/churn-gc.ts";
+import { createChurnCollector, type ChurnCollector } from "../companion/churn-gc.ts";
 import { userEnv } from "../gc-timer.ts";
 import { createCompanionSupervisor, type CompanionSupervisor } from "../companion/supervisor.ts";
 import { groupAlive, stopOrphans } from "../companion/orphans.ts";
@@ -23,7 +23,15 @@ import { rereadInChild } from "./config-child.ts";
 import { createStatusCache, toCommandReply, toRereadReply, toResultsReply, toStatusReply } from "./manager-replies.ts";
 
 /** Handles control requests against the companions; `reread` loads and applies, all or nothing. */
-function createRequestHandler(runtime: ProcessInfo & Processes & Output, companions: CompanionSupervisor, state: ManagerState, stateDir: string, log: Logger, clock: Clock) {
+function createRequestHandler(
+  runtime: ProcessInfo & Processes & Output,
+  companions: CompanionSupervisor,
+  state: ManagerState,
+  stateDir: string,
+  log: Logger,
+  clock: Clock,
+  churn: ChurnCollector,
+) {
   const statusCache = createStatusCache(companions, clock);
   let rereads: Promise<unknown> = Promise.resolve();
 
@@ -34,9 +42,12 @@ function createRequestHandler(runtime: ProcessInfo & Processes & Output, compani
       // Imported in a child process: the manager's memory does not grow with rereads.
       loaded = await rereadInChild(runtime, stateDir);
     } catch (error) {
+      churn.churn();
       log.error(`reread failed, keeping the running config: ${errorMessage(error)}`);
       return { ok: false, error: `invalid config: ${errorMessage(error)}`, kept_old_config: true };
     }
+    // The child's handles and output are garbage now (collected at most once a second, like companion churn).
+    churn.churn();
     for (const warning of loaded.warnings) log.warn(warning);
     const { companion } = loaded;
     if (companion.control_socket !== companions.config.control_socket || companion.control_socket_mode !== companions.config.control_socket_mode) {
@@ -140,7 +151,7 @@ export async function runManagerRole(runtime: Runtime, stateDir: string): Promis
       server = await startControlServer(runtime, {
         path: state.companion.control_socket,
         mode: state.companion.control_socket_mode,
-        handle: createRequestHandler(runtime, companions, state, stateDir, log, clock),
+        handle: createRequestHandler(runtime, companions, state, stateDir, log, clock, churn),
         onError: (message) => log.debug(message),
       });
       log.info(`control socket at ${state.companion.control_socket}`);
