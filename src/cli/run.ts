@@ -30,12 +30,13 @@ const subCommands = {
   manager: () => import("./commands/manager.ts").then((m) => m.default),
   companion: () => import("./commands/companion.ts").then((m) => m.default),
   worker: () => import("./commands/worker.ts").then((m) => m.default),
+  "reread-config": () => import("./commands/reread-config.ts").then((m) => m.default),
 };
 
 type SubCommandName = keyof typeof subCommands;
 
 /** The commands an operator types (the manager, companion and worker roles are started by the master). */
-export const PUBLIC_COMMANDS = Object.keys(subCommands).filter((name) => name !== "manager" && name !== "companion" && name !== "worker");
+export const PUBLIC_COMMANDS = Object.keys(subCommands).filter((name) => !["manager", "companion", "worker", "reread-config"].includes(name));
 
 const root = defineCommand({
   meta: {

@@ -3,7 +3,7 @@
  * so that whoever comes after a manager that died (the next manager, or the
  * master on its way out) can stop what it left behind.
  */
-import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import type { SignalName } from "../runtime/types.ts";
 
@@ -35,7 +35,10 @@ export function createFilePidRegistry(dir: string): PidRegistry {
   return {
     add(entry) {
       ensure();
-      writeFileSync(join(dir, `${entry.pid}.json`), JSON.stringify(entry), { mode: 0o600 });
+      // Whole or not at all: a record cut short by a crash would carry no start time, and is not trusted.
+      const path = join(dir, `${entry.pid}.json`);
+      writeFileSync(`${path}.tmp`, JSON.stringify(entry), { mode: 0o600 });
+      renameSync(`${path}.tmp`, path);
     },
     remove(pid) {
       rmSync(join(dir, `${pid}.json`), { force: true });

@@ -5,12 +5,12 @@
  * in force after rereads (written by the manager only); the pid files of live
  * companions; and the reports of companions whose target failed to load.
  */
-import { mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { mkdirSync, mkdtempSync, readFileSync, renameSync, rmdirSync, rmSync, writeFileSync } from "node:fs";
+import { dirname, join } from "node:path";
 import type { ConfigSources } from "../config/load.ts";
 import type { CompanionConfig } from "../config/resolve.ts";
 import type { LogFormat, LogLevel } from "../log.ts";
+import { MASTER_PREFIX, NEW_PREFIX, OWNER_FILE, type StateOwner } from "./state-root.ts";
 
 /** Everything a manager process starts from (the master's `manager.json`). */
 export interface ManagerState {
@@ -40,11 +40,18 @@ export interface RunningConfig {
   hash: string;
 }
 
-/** Creates a fresh private state directory under the system temp dir. */
-export function createStateDir(): string {
-  const dir = mkdtempSync(join(tmpdir(), "gunicorn-companion-"));
-  mkdirSync(statePaths(dir).pids, { mode: 0o700 });
-  mkdirSync(statePaths(dir).reports, { mode: 0o700 });
+/**
+ * Creates a master's own state directory inside `root` (state-root.ts: the
+ * private directory of its config), with the master's pid and start time.
+ */
+export function createStateDir(root: string, owner: StateOwner): string {
+  // Made complete under a name other masters pass over (NEW_PREFIX), then renamed: no one ever sees it unclaimed.
+  const building = mkdtempSync(join(root, NEW_PREFIX));
+  mkdirSync(statePaths(building).pids, { mode: 0o700 });
+  mkdirSync(statePaths(building).reports, { mode: 0o700 });
+  writeAtomically(join(building, OWNER_FILE), owner);
+  const dir = join(root, `${MASTER_PREFIX}${building.slice(building.lastIndexOf(NEW_PREFIX) + NEW_PREFIX.length)}`);
+  renameSync(building, dir);
   return dir;
 }
 
@@ -84,6 +91,16 @@ export function readManagerState(dir: string): ManagerState {
 /** Removes the state directory and everything in it. */
 export function removeStateDir(dir: string): void {
   rmSync(dir, { recursive: true, force: true });
+}
+
+/** Removes a master's own state directory on exit, and the config's directory around it once nothing else is in it. */
+export function releaseStateDir(dir: string): void {
+  removeStateDir(dir);
+  try {
+    rmdirSync(dirname(dir));
+  } catch {
+    // another master of this config still has its directory there
+  }
 }
 
 /** Where companions report a target that failed to load, one file per companion. */

@@ -78,6 +78,8 @@ export function createHarness(deps: Partial<CompanionSupervisorDeps> = {}): Harn
     registry,
     baseEnv: { PATH: "/bin", ROLE: "base" },
     groupAlive: (pgid) => runtime.kill(-pgid, 0),
+    // Fake pids may be real ones on this machine: identity is what the fake runtime says.
+    provenGroup: () => true,
     companionArgv: (name, target) => ["self", "companion", name, target],
     ...deps,
   });

@@ -195,6 +195,25 @@ describe("the companions on a fake runtime and clock", () => {
     expect(stopped).toBe(true);
   });
 
+  test("a leftover group is checked right before each signal: once its id is no longer provably ours, nothing is sent", async () => {
+    let proven = true;
+    ({ runtime, clock, registry, companions } = createHarness({ provenGroup: () => proven }));
+    companions.start(config([companion("a", { stop_timeout: 2 })]));
+    await settle();
+    const [first] = runtime.children;
+    if (first === undefined) throw new Error("not spawned");
+    first.strays = true;
+    first.exit({ exitCode: 1, signal: null });
+    await settle();
+    clock.advance(100);
+    expect(runtime.signals).toContainEqual({ pid: -first.pid, signal: "SIGTERM" });
+    // Between two looks, the group went and its id went to another process.
+    proven = false;
+    clock.advance(2000);
+    await settle();
+    expect(runtime.signals.filter((s) => s.pid === -first.pid && s.signal === "SIGKILL")).toHaveLength(0);
+  });
+
   test("a quick shutdown brings the SIGKILL of a leftover group closer", async () => {
     companions.start(config([companion("a", { stop_timeout: 30 })]));
     await settle();

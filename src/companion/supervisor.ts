@@ -18,7 +18,7 @@ import { backoff, fixedDelay, type RestartPolicy } from "../supervise/policy.ts"
 import { createLeftoverGroups } from "./leftover-groups.ts";
 import type { PidRegistry } from "./pid-registry.ts";
 import { resolveName, resolveNames, type NameResolution } from "./names.ts";
-import { readProcessStartTime } from "./proc.ts";
+import { isOwnLeftoverGroup, readProcessStartTime } from "./proc.ts";
 import type { CompanionOutputs } from "./output.ts";
 import { companionSpawnOptions } from "./spawn-options.ts";
 import { createLeaseSync, standbyReason, type Leases } from "./lease/singletons.ts";
@@ -44,6 +44,8 @@ export interface CompanionSupervisorDeps {
   baseEnv: Readonly<Record<string, string>>;
   /** Whether a process group still has live members (the real probe ignores zombies). */
   groupAlive(pgid: number): boolean;
+  /** Whether a leftover group is provably the one its leader (started at `startTime`) led; default: /proc (proc.ts). */
+  provenGroup?(pgid: number, startTime: string | null): boolean;
   /** Called when a companion process exits (the manager's hook for work-paced garbage collection). */
   onChildExit?: () => void;
   /** Where a companion writes why its target failed to load, and how to read (and clear) it. */
@@ -106,11 +108,15 @@ export function createCompanionSupervisor(deps: CompanionSupervisorDeps): Compan
     return tagged;
   };
 
+  // The start time of each live group's leader, to prove a group's identity before a signal.
+  const startTimes = new Map<number, string | null>();
   // Process groups whose leader exited but not every member; the pid file goes once a group is empty.
   const leftovers = createLeftoverGroups({
     clock,
     groupAlive: deps.groupAlive,
     signalGroup(_name, pgid, signal) {
+      // Its leader is reaped, so its pid is free: only a group that is provably still that one gets a signal.
+      if (!(deps.provenGroup ?? isOwnLeftoverGroup)(pgid, startTimes.get(pgid) ?? null)) return;
       try {
         deps.runtime.kill(-pgid, signal);
       } catch {
@@ -119,6 +125,7 @@ export function createCompanionSupervisor(deps: CompanionSupervisorDeps): Compan
     },
     warn: (name, message) => logFor(name).warn(message),
     onEmpty(pgid) {
+      startTimes.delete(pgid);
       registry.remove(pgid);
       checkShutdownDone();
     },
@@ -138,7 +145,9 @@ export function createCompanionSupervisor(deps: CompanionSupervisorDeps): Compan
     },
     onSpawned(name, child, spec) {
       deps.output?.attach(name, child);
-      registry.add({ name, pid: child.pid, stop_signal: spec.stop_signal, stop_timeout: spec.stop_timeout, start_time: readProcessStartTime(child.pid) });
+      const startTime = readProcessStartTime(child.pid);
+      startTimes.set(child.pid, startTime);
+      registry.add({ name, pid: child.pid, stop_signal: spec.stop_signal, stop_timeout: spec.stop_timeout, start_time: startTime });
     },
     onExited(name, child, spec, status) {
       leftovers.watch(name, child.pid, spec.stop_signal, spec.stop_timeout);

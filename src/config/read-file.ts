@@ -11,7 +11,8 @@ export const CONFIG_IMPORT_TIMEOUT_SECS = 10;
 /** Environment variable that changes that limit (seconds, fractions allowed). */
 export const CONFIG_TIMEOUT_ENV = "GUNICORN_COMPANION_CONFIG_TIMEOUT";
 
-function importTimeoutSecs(runtime: ProcessInfo & Modules): number {
+/** Seconds a config module may take to import here (the environment variable, else the default). */
+export function importTimeoutSecs(runtime: Pick<ProcessInfo, "env">): number {
   const value = Number(runtime.env()[CONFIG_TIMEOUT_ENV]);
   return Number.isFinite(value) && value > 0 ? value : CONFIG_IMPORT_TIMEOUT_SECS;
 }

@@ -66,7 +66,7 @@ export function createCompanionTier(options: CompanionTierOptions): CompanionTie
     log,
     argv: formatSelfCommand(runtime.snapshot(), "manager", ["--state-dir", stateDir]),
     env: managerEnv(runtime.env()),
-    stopLeftovers: (killNow) => stopOrphans(runtime, registry, log, killNow),
+    stopLeftovers: (killNow) => stopOrphans(runtime, registry, log, killNow, createSystemClock(), stateDir),
     onBootFailure: options.onBootFailure,
   });
 

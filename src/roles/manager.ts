@@ -7,7 +7,6 @@
 import { hostname } from "node:os";
 import { createSystemClock, type Clock } from "../supervise/clock.ts";
 import { hashCompanionConfig } from "../config/hash.ts";
-import { reloadCompanionConfig } from "../config/load.ts";
 import type { CompanionCommand, Request, Reply } from "../control/protocol.ts";
 import { startControlServer, type ControlServer, type StreamingReply } from "../control/server.ts";
 import { createCompanionOutputs, type CompanionOutputs } from "../companion/output.ts";
@@ -15,26 +14,29 @@ import { wantsColour } from "../runtime/tty.ts";
 import { createLogsHandler } from "./manager-logs.ts";
 import { errorMessage, FatalError } from "../errors.ts";
 import { createLogger, type Logger } from "../log.ts";
-import { formatSelfCommand, parseSignal, type Runtime, type ProcessInfo, type Modules } from "../runtime/index.ts";
+import { formatSelfCommand, parseSignal, type Runtime, type ProcessInfo, type Processes, type Output } from "../runtime/index.ts";
 import { EXIT_OK, MANAGER_FATAL_EXIT_CODE } from "../exit-codes.ts";
-import { createChurnCollector } from "../companion/churn-gc.ts";
+import { createChurnCollector, type ChurnCollector } from "../companion/churn-gc.ts";
 import { userEnv } from "../gc-timer.ts";
 import { createCompanionSupervisor, type CompanionSupervisor } from "../companion/supervisor.ts";
 import { groupAlive, stopOrphans } from "../companion/orphans.ts";
 import { createFilePidRegistry } from "../companion/pid-registry.ts";
-import { createReportFiles, readManagerState, removeStateDir, statePaths, writeRunningConfig, type ManagerState } from "../companion/state-dir.ts";
+import { STATE_MARKER } from "../companion/marked.ts";
+import { createReportFiles, readManagerState, releaseStateDir, statePaths, writeRunningConfig, type ManagerState } from "../companion/state-dir.ts";
 import { createMetricsSource, startMetricsEndpoint, type MetricsEndpoint } from "./manager-metrics.ts";
+import { rereadInChild } from "./config-child.ts";
 import { createStatusCache, toCommandReply, toRereadReply, toResultsReply, toStatusReply } from "./manager-replies.ts";
 
 /** Handles control requests against the companions; `reread` loads and applies, all or nothing. */
 function createRequestHandler(
-  runtime: ProcessInfo & Modules,
+  runtime: ProcessInfo & Processes & Output,
   companions: CompanionSupervisor,
   outputs: CompanionOutputs,
   state: ManagerState,
   stateDir: string,
   log: Logger,
   clock: Clock,
+  churn: ChurnCollector,
 ) {
   const statusCache = createStatusCache(companions, clock);
   const logs = createLogsHandler(companions, outputs);
@@ -42,13 +44,17 @@ function createRequestHandler(
 
   async function reread(): Promise<Reply> {
     if (companions.shuttingDown) return { ok: false, error: "the manager is shutting down" };
-    let loaded: Awaited<ReturnType<typeof reloadCompanionConfig>>;
+    let loaded: Awaited<ReturnType<typeof rereadInChild>>;
     try {
-      loaded = await reloadCompanionConfig(runtime, state.sources, state.mainCompanionSettings);
+      // Imported in a child process: the manager's memory does not grow with rereads.
+      loaded = await rereadInChild(runtime, stateDir);
     } catch (error) {
+      churn.churn();
       log.error(`reread failed, keeping the running config: ${errorMessage(error)}`);
       return { ok: false, error: `invalid config: ${errorMessage(error)}`, kept_old_config: true };
     }
+    // The child's handles and output are garbage now (collected at most once a second, like companion churn).
+    churn.churn();
     for (const warning of loaded.warnings) log.warn(warning);
     const { companion } = loaded;
     if (companion.control_socket !== companions.config.control_socket || companion.control_socket_mode !== companions.config.control_socket_mode) {
@@ -144,7 +150,8 @@ export async function runManagerRole(runtime: Runtime, stateDir: string): Promis
     onChildExit: () => churn.churn(),
     log,
     registry,
-    baseEnv: userEnv(runtime.env()),
+    // The marker finds a companion even if this manager dies before its pid record is written (marked.ts).
+    baseEnv: { ...userEnv(runtime.env()), [STATE_MARKER]: stateDir },
     reports: createReportFiles(stateDir),
     output: outputs,
     groupAlive: (pgid) => groupAlive(runtime, pgid),
@@ -181,7 +188,7 @@ export async function runManagerRole(runtime: Runtime, stateDir: string): Promis
   if (runtime.ppid() !== state.masterPid) requestStop(false, true, "the master is gone: stopping companions");
 
   // Before any companion of ours starts, nothing of a previous manager may still run.
-  const leftovers = await stopOrphans(runtime, registry, log);
+  const leftovers = await stopOrphans(runtime, registry, log, false, clock, stateDir);
   if (leftovers > 0) log.info(`stopped ${leftovers} companion process group(s) left by a previous manager`);
 
   let server: ControlServer | null = null;
@@ -190,7 +197,7 @@ export async function runManagerRole(runtime: Runtime, stateDir: string): Promis
       server = await startControlServer(runtime, {
         path: state.companion.control_socket,
         mode: state.companion.control_socket_mode,
-        handle: createRequestHandler(runtime, companions, outputs, state, stateDir, log, clock),
+        handle: createRequestHandler(runtime, companions, outputs, state, stateDir, log, clock, churn),
         onError: (message) => log.debug(message),
       });
       log.info(`control socket at ${state.companion.control_socket}`);
@@ -232,6 +239,6 @@ export async function runManagerRole(runtime: Runtime, stateDir: string): Promis
   // A grandchild may hold a pipe open for ever: its lines are not waited for long.
   await outputs.close(1000);
   log.info("all companions stopped");
-  if (request?.masterGone) removeStateDir(stateDir);
+  if (request?.masterGone) releaseStateDir(stateDir);
   return EXIT_OK;
 }

@@ -7,7 +7,7 @@
  */
 import { lstatSync, unlinkSync } from "node:fs";
 import process from "node:process";
-import { createStateDir, removeStateDir } from "../companion/state-dir.ts";
+import { releaseStateDir } from "../companion/state-dir.ts";
 import { loadConfig, type ConfigSources, type LoadedConfig } from "../config/index.ts";
 import { checkControlSocketPath, isSocketLive } from "../control/socket-path.ts";
 import { errorMessage, FatalError } from "../errors.ts";
@@ -17,6 +17,7 @@ import type { Runtime, ProcessInfo, UnixSockets } from "../runtime/index.ts";
 import { AppLoadError, loadApp } from "../master/app.ts";
 import { readRegularFile, writeFileAtomic } from "../runtime/private-files.ts";
 import { createCompanionTier } from "../master/companions.ts";
+import { prepareStateDir } from "../master/state.ts";
 import type { StopMode } from "../master/manager-process.ts";
 import { createMasterWorkerPool } from "../master/worker-pool.ts";
 import type { WorkerPool } from "../master/workers.ts";
@@ -76,8 +77,9 @@ export async function runMaster(runtime: Runtime, options: MasterOptions): Promi
   for (const [key, value] of Object.entries(settings.master_env)) process.env[key] = value;
   if (settings.env_file !== null) log.info(`read ${Object.keys(settings.master_env).length} variable(s) from ${settings.env_file}`);
   await preflight(runtime, loaded, log);
+  // Before anything starts: what an earlier master of this config left running is stopped.
+  const stateDir = await prepareStateDir(runtime, options.sources, log);
   if (settings.pidfile !== null) writePidfile(settings.pidfile, runtime.pid);
-  const stateDir = createStateDir();
 
   let exitCode: number = EXIT_OK;
   let stopMode: StopMode | null = null;
@@ -177,7 +179,7 @@ export async function runMaster(runtime: Runtime, options: MasterOptions): Promi
     // Workers that cannot boot stop the master (and the companions) with the reason.
     stop("graceful");
     await Promise.allSettled([...pendingStops]);
-    removeStateDir(stateDir);
+    releaseStateDir(stateDir);
     if (settings.pidfile !== null) removePidfile(settings.pidfile, runtime.pid);
     throw error;
   }
@@ -191,7 +193,7 @@ export async function runMaster(runtime: Runtime, options: MasterOptions): Promi
     await Promise.all(current);
     for (const done of current) pendingStops.delete(done);
   }
-  removeStateDir(stateDir);
+  releaseStateDir(stateDir);
   if (settings.pidfile !== null) removePidfile(settings.pidfile, runtime.pid);
   log.info("master stopped");
   return exitCode;

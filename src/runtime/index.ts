@@ -20,6 +20,7 @@ export type {
   ListenUnixOptions,
   Modules,
   Output,
+  Pidfd,
   Processes,
   ProcessInfo,
   ProcessLifetime,

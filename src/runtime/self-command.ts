@@ -1,7 +1,7 @@
 import type { ProcessSnapshot } from "./types.ts";
 
 /** The roles this program can be started in besides the CLI itself. */
-export type ChildRole = "manager" | "companion" | "worker";
+export type ChildRole = "manager" | "companion" | "worker" | "reread-config";
 
 /**
  * The argv that starts this same program in another role. JavaScript runtimes

@@ -208,6 +208,24 @@ export interface Processes {
   spawn(options: SpawnOptions): Promise<ChildHandle>;
   /** Send a signal to a pid (negative: a process group). False when no such process. */
   kill(pid: number, signal: SignalName | 0): boolean;
+  /**
+   * A pidfd for `pid` (Linux pidfd_open): it names that very process even
+   * once its pid is free and given to another. Absent where the runtime
+   * cannot make the call (Node has no FFI); null when it failed (no such
+   * process, an older kernel, no --allow-ffi under Deno).
+   */
+  openPidfd?(pid: number): Pidfd | null;
+}
+
+/** An open pidfd. */
+export interface Pidfd {
+  /**
+   * Sends `signal` to the process group the process leads (pidfd_send_signal
+   * with PIDFD_SIGNAL_PROCESS_GROUP, Linux 6.9+); false when it was not sent
+   * (the process is gone, or the kernel is older).
+   */
+  signalGroup(signal: SignalName): boolean;
+  close(): void;
 }
 
 /** Signals sent to this process. */

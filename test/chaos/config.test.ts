@@ -6,7 +6,7 @@
  * keeps running.
  */
 import { expect, test } from "bun:test";
-import { rmSync, writeFileSync } from "node:fs";
+import { readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { loadConfig } from "../../src/config/load.ts";
 import { SETTING_NAMES } from "../../src/config/schema.ts";
@@ -14,6 +14,7 @@ import { ConfigError } from "../../src/errors.ts";
 import { getRuntime } from "../../src/runtime/index.ts";
 import { LAUNCHERS } from "../helpers/launchers.ts";
 import { FAST, fixture, runCli, withMaster } from "../helpers/master.ts";
+import { processesUnder } from "../helpers/processes.ts";
 import { makeTempDir } from "../helpers/temp.ts";
 
 const runtime = await getRuntime();
@@ -76,5 +77,29 @@ test("on reread and HUP, a config that hangs, throws or was deleted leaves the o
     run.signal("SIGHUP");
     await run.waitOutput(/reload failed, keeping the running config: .*no such file/);
     expect((await run.status()).map((c) => c.pid)).toEqual(pids());
+  });
+}, 60_000);
+
+test("a reread of a config stuck in a synchronous loop: the manager keeps answering, the importing child is killed, the old config runs on", async () => {
+  const config = { ...FAST, companion_workers: [fixture("a")] };
+  await withMaster(launcher, { config, format: "mjs", env: { GUNICORN_COMPANION_CONFIG_TIMEOUT: "1" } }, async (run) => {
+    const { a } = await run.waitStates({ a: "RUNNING" });
+    // A loop that never yields: the import's own time limit cannot fire in the process that runs it.
+    writeFileSync(run.configFile, "for (;;) {}\nexport const companion_workers = [];\n");
+    const started = Date.now();
+    const reply = run.request({ cmd: "reread" });
+    // Meanwhile the manager is not the one stuck.
+    expect((await run.statusOf("a")).pid).toBe(a?.pid ?? -1);
+    expect(await reply).toMatchObject({ ok: false, kept_old_config: true, error: expect.stringContaining("did not load within 6s (the child process that imports it was killed)") });
+    expect(Date.now() - started).toBeGreaterThanOrEqual(5900);
+    const importers = processesUnder(run.dir).filter((pid) => {
+      try {
+        return readFileSync(`/proc/${pid}/cmdline`, "utf8").split("\0").includes("reread-config");
+      } catch {
+        return false;
+      }
+    });
+    expect(importers).toEqual([]);
+    expect((await run.statusOf("a")).pid).toBe(a?.pid ?? -1);
   });
 }, 60_000);

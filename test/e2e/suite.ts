@@ -6,6 +6,7 @@ import { afterAll, describe, test } from "bun:test";
 import { cleanupAllRuns } from "../helpers/master.ts";
 import type { Launcher } from "../helpers/launchers.ts";
 import { commandTests } from "./suites/commands.ts";
+import { crashTests } from "./suites/crash.ts";
 import { envFileTests } from "./suites/envfiles.ts";
 import { httpTests } from "./suites/http.ts";
 import { leaseTests } from "./suites/lease.ts";
@@ -38,5 +39,6 @@ export function defineE2ESuite(launcher: Launcher): void {
     metricsTests(launcher);
     logTests(launcher);
     leaseTests(launcher);
+    crashTests(launcher);
   });
 }

@@ -6,6 +6,7 @@ import { nodeProcessBasics } from "../node/process.ts";
 import { setParentDeathSignalWith } from "../parent-death.ts";
 import { procTable } from "../proc-table.ts";
 import type { Runtime } from "../types.ts";
+import { openPidfdBun } from "./pidfd.ts";
 import { prctlBun } from "./prctl.ts";
 import { connectUnixBun, listenUnixBun } from "./sockets.ts";
 import { spawnBun } from "./spawn.ts";
@@ -46,6 +47,7 @@ export function createBunRuntime(): Runtime {
     connectUnix: connectUnixBun,
     collectGarbage: () => Bun.gc(true),
     spawn: spawnBun,
+    openPidfd: openPidfdBun,
     setParentDeathSignal: (signal) => setParentDeathSignalWith(process.platform, signal, prctlBun),
     importFresh: async (path) => (await import("../import-fresh.ts")).importFreshBun(path),
     provideModule: provideModuleBun,

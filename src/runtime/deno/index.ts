@@ -3,6 +3,7 @@ import { importFreshByUrl } from "../import-fresh.ts";
 import { setParentDeathSignalWith } from "../parent-death.ts";
 import { createDenoProcTable } from "./proc.ts";
 import type { Runtime } from "../types.ts";
+import { openPidfdDeno } from "./pidfd.ts";
 import { prctlDeno } from "./prctl.ts";
 import { snapshotDeno } from "./self.ts";
 import { connectUnixDeno, listenUnixDeno } from "./sockets.ts";
@@ -48,6 +49,7 @@ export function createDenoRuntime(): Runtime {
     collectGarbage: () => {},
     spawn: spawnDeno,
     kill: killDeno,
+    openPidfd: openPidfdDeno,
     onSignal: (signal, handler) => {
       const listener = () => handler();
       Deno.addSignalListener(signal, listener);

@@ -4,7 +4,7 @@
  * file versus companion_config_file.
  */
 import { expect } from "bun:test";
-import { writeFileSync } from "node:fs";
+import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import type { Launcher } from "../../helpers/launchers.ts";
 import { FAST, fixture, isAlive, waitFor, withMaster } from "../../helpers/master.ts";
@@ -112,6 +112,31 @@ export function rereadTests(launcher: Launcher): void {
       expect(Date.now() - rereadAt).toBeGreaterThanOrEqual(1900);
       expect(isAlive(pid)).toBe(false);
       await run.waitOutput(/\[companion:stubborn\] did not stop within its timeout; sending SIGKILL/);
+    });
+  });
+
+  e2e("reread imports the config in a short-lived child process, never in the manager (docs/security.md)", async () => {
+    const config = (names: string[]) => ({ ...FAST, companion_workers: names.map((name) => fixture(name)) });
+    await withMaster(launcher, { config: config(["a"]), format: "mjs" }, async (run) => {
+      await run.waitStates({ a: "RUNNING" });
+      const manager = run.managerPid();
+      const importers = join(run.dir, "imported-by");
+      // A config with side effects: who imports it, and a line on stdout beside the child's result.
+      const withSideEffect = (names: string[]) =>
+        `import { appendFileSync } from "node:fs";\nappendFileSync(${JSON.stringify(importers)}, process.pid + "\\n");\n` +
+        `console.log("config says hello");\nexport default ${JSON.stringify(config(names))};\n`;
+      writeFileSync(run.configFile, withSideEffect(["a", "b"]));
+      expect(await run.request({ cmd: "reread" })).toMatchObject({ ok: true, added: ["b"], unchanged: ["a"] });
+      writeFileSync(run.configFile, withSideEffect(["a"]));
+      expect(await run.request({ cmd: "reread" })).toMatchObject({ ok: true, removed: ["b"], unchanged: ["a"] });
+      const pids = readFileSync(importers, "utf8").trim().split("\n").map(Number);
+      expect(pids).toHaveLength(2);
+      expect(manager).not.toBeNull();
+      expect(pids).not.toContain(manager ?? -1);
+      expect(pids).not.toContain(run.pid);
+      expect(run.managerPid()).toBe(manager);
+      // What the config printed still shows up, and it did not spoil the result.
+      await run.waitOutput("config says hello");
     });
   });
 }
