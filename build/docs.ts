@@ -8,7 +8,8 @@
 import { toJsonSchema } from "@valibot/to-json-schema";
 import { readFileSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
-import { COMPANION_KEY_DOCS, CompanionSpecSchema, SETTING_DOCS, SettingsSchema } from "../src/config/schema.ts";
+import { CompanionSpecSchema, SettingsSchema } from "../src/config/schema.ts";
+import { COMPANION_KEY_DOCS, SETTING_DOCS } from "../src/config/setting-docs.ts";
 import { SIGNAL_NAMES } from "../src/runtime/signals.ts";
 
 type Json = Record<string, unknown>;
