@@ -10,27 +10,25 @@ import { hashCompanion } from "../config/hash.ts";
 import type { CompanionConfig, ResolvedCompanion } from "../config/resolve.ts";
 import { TARGET_LOAD_FAILED_EXIT_CODE } from "../exit-codes.ts";
 import type { Logger } from "../log.ts";
-import type { Processes, SignalName } from "../runtime/index.ts";
+import type { Processes } from "../runtime/index.ts";
 import type { Clock } from "../supervise/clock.ts";
 import { createSupervisor, type Supervisor } from "../supervise/interpreter.ts";
 import { DOWN_STATES, type WaitTarget } from "../supervise/machine.ts";
 import { backoff, fixedDelay, type RestartPolicy } from "../supervise/policy.ts";
 import { createLeftoverGroups } from "./leftover-groups.ts";
 import type { PidRegistry } from "./pid-registry.ts";
-import { resolveName, resolveNames, type NameResolution } from "./names.ts";
+import { resolveName, resolveNames } from "./names.ts";
 import { isOwnLeftoverGroup, readProcessStartTime } from "./proc.ts";
 import type { CompanionOutputs } from "./output.ts";
 import { companionSpawnOptions } from "./spawn-options.ts";
 import { createLeaseSync, standbyReason, type Leases } from "./lease/singletons.ts";
-import type { LeaseView } from "./lease/keeper.ts";
 import { settleWait, type WaitOutcome } from "./status.ts";
+import type { CompanionRecord, CompanionSupervisor, RereadOutcome } from "./outcomes.ts";
 
 /** In a quick stop (INT/QUIT), companions get their stop signal and SIGKILL after at most this long. */
 export const QUICK_STOP_TIMEOUT_MS = 1000;
 
-import type { CommandOutcome, CompanionRecord, RereadOutcome, StatusOutcome } from "./outcomes.ts";
-
-export type { CommandOutcome, CompanionRecord, RereadOutcome, StatusOutcome } from "./outcomes.ts";
+export type { CommandOutcome, CompanionRecord, CompanionSupervisor, RereadOutcome, StatusOutcome } from "./outcomes.ts";
 
 /** What the companion supervisor needs from the world, injected so tests can use fakes. */
 export interface CompanionSupervisorDeps {
@@ -54,32 +52,6 @@ export interface CompanionSupervisorDeps {
   output?: CompanionOutputs;
   /** The leases of singleton companions (docs/multi-host.md); none when companion_lease_url is unset. */
   leases?: Leases;
-}
-
-/** The running companions. */
-export interface CompanionSupervisor {
-  /** Creates a record per companion and starts them all. */
-  start(config: CompanionConfig): void;
-  /** The records asked for: member names, group names (their members) or `all`; every record when none. */
-  status(names?: readonly string[]): StatusOutcome;
-  /** Which members a request's name means (a member, a group, or `all`). */
-  resolve(name: string): NameResolution;
-  /** Sends `signal` to one companion's process group; an error when no process runs. */
-  signal(name: string, signal: SignalName): CommandOutcome;
-  command(cmd: "start" | "stop" | "restart", name: string, wait: boolean): Promise<CommandOutcome>;
-  /** A singleton's lease was acquired or lost. */
-  leaseEvent(name: string, event: { type: "lease-acquired" } | { type: "lease-lost"; timeoutMs: number }): void;
-  /** A singleton's lease as last seen, and why it waits when STANDBY. */
-  leaseOf(name: string): { view: LeaseView | null; standby: string } | null;
-  /** Applies a new, already validated companion config (the second half of `reread`). */
-  apply(config: CompanionConfig): RereadOutcome;
-  /** Stops every companion; resolves once all are stopped. Quick: SIGKILL after at most QUICK_STOP_TIMEOUT_MS. */
-  shutdown(quick: boolean): Promise<void>;
-  readonly shuttingDown: boolean;
-  /** The config in force (after rereads). */
-  readonly config: CompanionConfig;
-  /** Bumped whenever any companion changes (status caches compare it). */
-  readonly version: number;
 }
 
 /** A companion's restart policy: its restart_policy and start_retries, a fixed delay or one that doubles up to restart_delay_max. */
