@@ -5,12 +5,12 @@
  * (inherited by what it starts), so whoever cleans up after that manager
  * finds such processes in /proc/PID/environ, read again right before each
  * signal as proof (docs/security.md, "State directory"). Where /proc cannot
- * be listed (Deno, non-Linux) there is no such scan.
+ * be listed (not Linux; Deno without --allow-ffi) there is no such scan.
  */
-import { readdirSync, readFileSync } from "node:fs";
 import process from "node:process";
 import type { Logger } from "../log.ts";
 import type { Processes } from "../runtime/index.ts";
+import { listProcPids, readProcFile } from "../runtime/proc-read.ts";
 import type { Clock } from "../supervise/clock.ts";
 import { pollUntil } from "../supervise/poll.ts";
 
@@ -20,23 +20,14 @@ export const STATE_MARKER = "GUNICORN_COMPANION_STATE_DIR";
 const UNRECORDED_STOP_SECS = 5;
 
 function hasMarker(pid: number, entry: string): boolean {
-  try {
-    return `\0${readFileSync(`/proc/${pid}/environ`, "latin1")}`.includes(`\0${entry}\0`);
-  } catch {
-    return false;
-  }
+  const environ = readProcFile(`/proc/${pid}/environ`);
+  return environ !== null && `\0${environ}`.includes(`\0${entry}\0`);
 }
 
 /** Pids of live processes (other than us) whose environment has `STATE_MARKER=stateDir`. */
 export function markedProcesses(stateDir: string): number[] {
   const entry = `${STATE_MARKER}=${stateDir}`;
-  let names: string[];
-  try {
-    names = readdirSync("/proc");
-  } catch {
-    return [];
-  }
-  return names.filter((name) => /^\d+$/.test(name) && Number(name) !== process.pid).map(Number).filter((pid) => hasMarker(pid, entry));
+  return (listProcPids() ?? []).filter((pid) => pid !== process.pid && hasMarker(pid, entry));
 }
 
 /** Stops the marked processes: SIGTERM (SIGKILL at once when `killNow`), SIGKILL after a few seconds; each marker re-read right before its signal. */

@@ -4,8 +4,7 @@
  * alive: an orphan whose new parent (PID 1 in many containers) does not reap
  * it stays a zombie, yet it is gone for every purpose of ours.
  */
-import { readdirSync, readFileSync } from "node:fs";
-import { readProcFile } from "../runtime/proc-read.ts";
+import { listProcPids, readProcFile } from "../runtime/proc-read.ts";
 
 /** The fields of a /proc/PID/stat text after the command name: [state, ppid, pgrp, …]. */
 function fieldsOf(stat: string): string[] {
@@ -13,26 +12,14 @@ function fieldsOf(stat: string): string[] {
   return stat.slice(stat.lastIndexOf(")") + 2).split(" ");
 }
 
-function statFields(pid: number | string): string[] | null {
-  try {
-    return fieldsOf(readFileSync(`/proc/${pid}/stat`, "utf8"));
-  } catch {
-    return null;
-  }
-}
-
-/**
- * The kernel's start time of a process (field 22 of /proc/PID/stat), or null
- * when unknown. Read through `readProcFile`, so that Deno gets it too.
- */
-export function readProcessStartTime(pid: number): string | null {
+function statFields(pid: number): string[] | null {
   const stat = readProcFile(`/proc/${pid}/stat`);
-  return stat === null ? null : (fieldsOf(stat)[19] ?? null);
+  return stat === null ? null : fieldsOf(stat);
 }
 
-/** Whether this process may read all of /proc (not Deno without --allow-all): group members are listed only then. */
-function canListProcesses(): boolean {
-  return statFields("self") !== null;
+/** The kernel's start time of a process (field 22 of /proc/PID/stat), or null when unknown. */
+export function readProcessStartTime(pid: number): string | null {
+  return statFields(pid)?.[19] ?? null;
 }
 
 /**
@@ -59,7 +46,7 @@ export function isOwnLeftoverGroup(pgid: number, startTime: string | null): bool
 
 let procFs: boolean | null = null;
 
-/** Whether /proc can tell start times here (Linux; under Deno through `readProcFile`). */
+/** Whether /proc can tell start times here (Linux; under Deno with --allow-ffi, see runtime/proc-read.ts). */
 export function hasProcFs(): boolean {
   procFs ??= readProcFile("/proc/self/stat") !== null;
   return procFs;
@@ -67,19 +54,17 @@ export function hasProcFs(): boolean {
 
 /** True if the process exists and is not a zombie. Null when /proc cannot tell. */
 export function isProcessLive(pid: number): boolean | null {
-  if (!canListProcesses()) return null;
+  if (!hasProcFs()) return null;
   const fields = statFields(pid);
   return fields !== null && fields[0] !== "Z" && fields[0] !== "X";
 }
 
 /** Pids of the live (non-zombie) members of process group `pgid`; null when /proc cannot tell. */
 export function liveGroupMembers(pgid: number): number[] | null {
-  if (!canListProcesses()) return null;
-  const members: number[] = [];
-  for (const name of readdirSync("/proc")) {
-    if (name.charCodeAt(0) < 48 || name.charCodeAt(0) > 57) continue;
-    const fields = statFields(name);
-    if (fields !== null && fields[2] === String(pgid) && fields[0] !== "Z" && fields[0] !== "X") members.push(Number(name));
-  }
-  return members;
+  const pids = listProcPids();
+  if (pids === null) return null;
+  return pids.filter((pid) => {
+    const fields = statFields(pid);
+    return fields !== null && fields[2] === String(pgid) && fields[0] !== "Z" && fields[0] !== "X";
+  });
 }

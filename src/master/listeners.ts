@@ -4,11 +4,12 @@
  * under Bun and Deno each worker binds with SO_REUSEPORT (and the master only
  * clears a stale unix socket file).
  */
-import { lstatSync, readFileSync, rmSync } from "node:fs";
+import { lstatSync, rmSync } from "node:fs";
 import { clearStaleSocket } from "../control/socket-path.ts";
 import { errorMessage, FatalError } from "../errors.ts";
 import type { Logger } from "../log.ts";
 import type { Http, SharedListener, UnixSockets } from "../runtime/index.ts";
+import { readProcFile } from "../runtime/proc-read.ts";
 import { parseBind, type BindTarget } from "../config/bind.ts";
 
 /**
@@ -18,13 +19,7 @@ import { parseBind, type BindTarget } from "../config/bind.ts";
  */
 export function warnAboutQueueMigration(runtime: Pick<Http, "httpSharing">, binds: readonly string[], log: Logger): void {
   if (runtime.httpSharing !== "reuse-port" || !binds.some((b) => parseBind(b).kind === "tcp")) return;
-  let value = "";
-  try {
-    value = readFileSync("/proc/sys/net/ipv4/tcp_migrate_req", "utf8").trim();
-  } catch {
-    return;
-  }
-  if (value === "0") {
+  if (readProcFile("/proc/sys/net/ipv4/tcp_migrate_req")?.trim() === "0") {
     log.info("net.ipv4.tcp_migrate_req is 0: a reload may reset connections queued on a stopping worker; set it to 1 (see docs/deploy.md)");
   }
 }

@@ -1,27 +1,59 @@
 /**
- * Reads one small file under /proc. Deno refuses /proc/PID files to any
- * process without --allow-all, whatever --allow-read says; there the file is
- * read by `cat` (--allow-run), which costs a process start: callers read
- * single files this way (a start time as proof of identity), never all of
- * /proc. Null when the file cannot be read (no such process, no /proc).
+ * The one way this program reads Linux's /proc, on every runtime. Bun and
+ * Node read it with node:fs. Deno refuses every path under /proc to a
+ * process without --allow-all, whatever --allow-read says, so there the
+ * files are read through libc with the --allow-ffi the master and its
+ * children run with (./deno/libc-files.ts, opened once, on first use);
+ * a Deno process without it reads nothing here, as on a host without /proc.
  */
-import { readFileSync } from "node:fs";
+import { readdirSync, readFileSync } from "node:fs";
+import { openLibcFiles, type LibcFiles } from "./deno/libc-files.ts";
 
-interface DenoCommand {
-  Command: new (program: string, options: { args: string[]; stdout: "piped"; stderr: "null" }) => { outputSync(): { success: boolean; stdout: Uint8Array } };
-}
-
-export function readProcFile(path: string): string | null {
-  try {
-    return readFileSync(path, "utf8");
-  } catch (error) {
-    const deno = (globalThis as unknown as { Deno?: DenoCommand }).Deno;
-    if (deno === undefined || (error as { name?: string }).name !== "NotCapable") return null;
+const nodeFiles: LibcFiles = {
+  read(path) {
     try {
-      const output = new deno.Command("cat", { args: [path], stdout: "piped", stderr: "null" }).outputSync();
-      return output.success ? new TextDecoder().decode(output.stdout) : null;
+      return readFileSync(path);
     } catch {
       return null;
     }
+  },
+  list(dir) {
+    try {
+      return readdirSync(dir);
+    } catch {
+      return null;
+    }
+  },
+};
+
+let files: LibcFiles | undefined;
+
+function procFiles(): LibcFiles {
+  files ??= ((globalThis as { Deno?: unknown }).Deno !== undefined ? openLibcFiles() : null) ?? nodeFiles;
+  return files;
+}
+
+/** The bytes of a file under /proc; null when it cannot be read (no such process, no /proc). */
+export function readProcBytes(path: string): Uint8Array | null {
+  return procFiles().read(path);
+}
+
+const utf8 = new TextDecoder();
+
+/** The text of a file under /proc (UTF-8; the ASCII fields of /proc/PID/stat come out intact whatever a command name holds). */
+export function readProcFile(path: string): string | null {
+  const bytes = readProcBytes(path);
+  return bytes === null ? null : utf8.decode(bytes);
+}
+
+/** The pids in /proc, in its order; null when /proc cannot be listed. */
+export function listProcPids(): number[] | null {
+  const names = procFiles().list("/proc");
+  if (names === null) return null;
+  const pids: number[] = [];
+  for (const name of names) {
+    const first = name.charCodeAt(0);
+    if (first >= 48 && first <= 57) pids.push(Number(name));
   }
+  return pids;
 }

@@ -13,6 +13,7 @@ const CHECKS = [
   "a bare program is looked up on the child's PATH, a miss names it",
   "exit code and signal are kept apart",
   "a group leader's group is signalled as a whole",
+  "/proc is listed and read (Deno: through libc), a process found by its state directory marker",
   "stdout and stderr append to files, stderr can follow stdout",
   "cwd, env and pipes",
   "closing a child's stdin pipe is seen as end of file (the lifeline)",

@@ -8,7 +8,8 @@
 import assert from "node:assert/strict";
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { isProcessLive, liveGroupMembers } from "../../src/companion/proc.ts";
+import { markedProcesses, STATE_MARKER } from "../../src/companion/marked.ts";
+import { isProcessLive, liveGroupMembers, readProcessStartTime } from "../../src/companion/proc.ts";
 import { formatSelfCommand, getRuntime, SpawnError, type Connection } from "../../src/runtime/index.ts";
 
 const runtime = await getRuntime();
@@ -86,6 +87,19 @@ const checks: Record<string, () => Promise<void>> = {
     assert.deepEqual(await leader.exited, { exitCode: null, signal: "SIGTERM" });
     assert.ok(await waitGone(grandchild), "the grandchild got the group's signal");
     assert.deepEqual(liveGroupMembers(leader.pid) ?? [], [], "the group is gone");
+  },
+  async "/proc is listed and read (Deno: through libc), a process found by its state directory marker"() {
+    const stateDir = join(scratch, "marker-state");
+    const marked = await runtime.spawn({ argv: ["sleep", "30"], env: { [STATE_MARKER]: stateDir, PATH: "/usr/bin:/bin" }, processGroup: true });
+    try {
+      assert.ok(readProcessStartTime(marked.pid) !== null, "a start time is read");
+      assert.deepEqual(liveGroupMembers(marked.pid), [marked.pid], "its group is listed");
+      assert.deepEqual(markedProcesses(stateDir), [marked.pid], "the marker is found in /proc/PID/environ");
+      assert.deepEqual(markedProcesses(`${stateDir}-other`), [], "another directory's marker is not");
+    } finally {
+      marked.killGroup("SIGKILL");
+      await marked.exited;
+    }
   },
   async "stdout and stderr append to files, stderr can follow stdout"() {
     const out = join(scratch, "out.log");

@@ -1,7 +1,7 @@
 /** The Deno adapter: Deno's own APIs, with node:process only where Deno lacks a call. */
 import { importFreshByUrl } from "../import-fresh.ts";
 import { setParentDeathSignalWith } from "../parent-death.ts";
-import { createDenoProcTable } from "./proc.ts";
+import { procTable } from "../proc-table.ts";
 import type { Runtime } from "../types.ts";
 import { openPidfdDeno } from "./pidfd.ts";
 import { prctlDeno } from "./prctl.ts";
@@ -27,7 +27,7 @@ function watchStdinClose(onClosed: () => void): void {
 /** The Deno implementation of `Runtime`. */
 export function createDenoRuntime(): Runtime {
   return {
-    ...createDenoProcTable(),
+    ...procTable,
     name: "deno",
     version: Deno.version.deno,
     pid: Deno.pid,
