@@ -19,10 +19,10 @@ import { e2e } from "../e2e-test.ts";
  * group's SIGKILL can end the grandchild after a stop by INT.
  */
 const PROGRAM = `
+trap 'echo "GOT-INT $GUNICORN_COMPANION_NAME"; exit 0' INT
 echo "READY $GUNICORN_COMPANION_NAME $$ inst=$GUNICORN_COMPANION_INSTANCE slot=$SLOT cwd=$(pwd)"
 sleep 60 &
 echo $! > "$FIXTURE_DIR/$GUNICORN_COMPANION_NAME.kid"
-trap 'echo "GOT-INT $GUNICORN_COMPANION_NAME"; exit 0' INT
 while :; do sleep 0.05; done
 `;
 const files = { "prog.sh": PROGRAM, "work/.keep": "" };
