@@ -13,7 +13,7 @@ export async function serveHttpDeno(target: ListenTarget, handler: HttpHandler, 
       ? Deno.serve({ hostname: target.host, port: target.port, reusePort: options.reusePort ?? true, signal: controller.signal, onListen() {} }, onRequest)
       : Deno.serve({ path: target.path, transport: "unix", signal: controller.signal, onListen() {} }, onRequest);
   return {
-    port: target.kind === "tcp" ? (server.addr.port ?? null) : null,
+    port: "port" in server.addr ? (server.addr.port ?? null) : null,
     stop: () => server.shutdown(),
     forceClose: () => controller.abort(),
   };

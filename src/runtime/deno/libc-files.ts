@@ -29,7 +29,7 @@ function openLibc(): Libc | null {
       opendir: { parameters: ["buffer"], result: "pointer" },
       readdir: { parameters: ["pointer"], result: "pointer" },
       closedir: { parameters: ["pointer"], result: "i32" },
-    }).symbols;
+    }).symbols as unknown as Libc;
   } catch {
     return null;
   }
