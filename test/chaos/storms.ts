@@ -92,7 +92,7 @@ export interface FloodResult {
 export async function stdoutFlood(launcher: Launcher, mib: number): Promise<FloodResult> {
   const config = {
     ...FAST,
-    companion_workers: [fixture("flood", "flood", { env: { FLOOD_MIB: String(mib) }, stdout: "flood.log" }), fixture("quiet")],
+    companion_workers: [fixture("flood", "flood", { env: { FLOOD_MIB: String(mib) }, stdout: "flood.log", stdout_max_bytes: 0 }), fixture("quiet")],
   };
   let result: FloodResult | null = null;
   await withMaster(launcher, { config }, async (run) => {
