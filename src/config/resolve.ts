@@ -56,6 +56,7 @@ export interface CompanionConfig {
   companions: ResolvedCompanion[];
   control_socket: string | null;
   control_socket_mode: number;
+  control_idle_timeout: number;
   restart_delay: number;
 }
 
@@ -148,6 +149,7 @@ export function companionConfigOf(settings: Settings): CompanionConfig {
     companions: settings.companion_workers,
     control_socket: settings.companion_control_socket,
     control_socket_mode: settings.companion_control_socket_mode,
+    control_idle_timeout: settings.companion_control_idle_timeout,
     restart_delay: settings.companion_restart_delay,
   };
 }

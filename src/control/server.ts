@@ -2,20 +2,31 @@
  * The control socket server: reads NDJSON requests on each connection,
  * answers them in order through a table of handlers, and never lets a client
  * (slow, silent, hostile or numerous) hold up anyone else: every connection is
- * its own async loop and an exception ends at most that connection.
+ * its own async loop and an exception ends at most that connection; the
+ * limits on clients are in clients.ts.
  */
 import { errorMessage } from "../errors.ts";
-import type { Connection, UnixSockets, ProcessInfo } from "../runtime/index.ts";
-import { createLineSplitter, MAX_LINE_BYTES } from "./lines.ts";
+import type { UnixSockets, ProcessInfo, ProcessLifetime } from "../runtime/index.ts";
+import { createSystemClock, type Clock, type TimerHandle } from "../supervise/clock.ts";
+import { createClientTable } from "./clients.ts";
+import { MAX_LINE_BYTES } from "./lines.ts";
 import { encodeReply, type ErrorReply, type Reply, type Request } from "./protocol.ts";
 import { decodeRequest } from "./requests.ts";
 import { bindSocket, type BoundSocket } from "./socket-path.ts";
 
-/** Connections served at once; more are told so and closed. */
+/** Connections served at once; past it the connection idle the longest is closed to let a new one in. */
 export const MAX_CONNECTIONS = 2048;
 
-/** Unread bytes a connection may pile up while its previous request is being answered. */
+/** Input one connection may hold: a partial line and the requests waiting for their answers. */
 export const MAX_BUFFERED_BYTES = 2 * MAX_LINE_BYTES;
+
+/** Input all connections together may hold (64 MiB); past it the connection holding the most is closed. */
+export const MAX_TOTAL_BUFFERED_BYTES = 64 * 1024 * 1024;
+
+/** Seconds an idle connection stays open when companion_control_idle_timeout is not set. */
+export const DEFAULT_IDLE_TIMEOUT_SECS = 60;
+
+const SHED_COLLECT_INTERVAL_MS = 1000;
 
 /** Handles one validated request. May take long (`wait: true`); only its own connection waits. A reply may come encoded already (a cached line). */
 export type RequestHandler = (request: Request) => Promise<Reply | Uint8Array>;
@@ -26,6 +37,9 @@ export interface ControlServerOptions {
   mode: number;
   handle: RequestHandler;
   onError?: (message: string) => void;
+  /** companion_control_idle_timeout, read at each idle period (a reread may change it). */
+  idleTimeoutSecs?: () => number;
+  clock?: Clock;
 }
 
 /** A running control server. */
@@ -50,54 +64,34 @@ async function answer(line: Uint8Array, handle: RequestHandler): Promise<Uint8Ar
   }
 }
 
-async function serveConnection(conn: Connection, handle: RequestHandler): Promise<void> {
-  const splitter = createLineSplitter(MAX_LINE_BYTES);
-  for (;;) {
-    const chunk = await conn.read();
-    if (chunk === null) break;
-    const { lines, overflow } = splitter.push(chunk);
-    for (const line of lines) {
-      if (line.length === 0) continue;
-      await conn.write(await answer(line, handle));
-    }
-    if (overflow) {
-      await conn.write(encodeReply({ ok: false, error: `request line longer than ${MAX_LINE_BYTES} bytes; closing the connection` }));
-      conn.close();
-      return;
-    }
-  }
-  // A client may send its last request without a newline and then shut down its side.
-  const last = splitter.flush();
-  if (last !== null && last.length > 0) await conn.write(await answer(last, handle));
-  conn.end();
-}
-
 /** Binds the socket (mode set before anyone can connect) and serves it. */
-export async function startControlServer(runtime: UnixSockets & Pick<ProcessInfo, "pid">, options: ControlServerOptions): Promise<ControlServer> {
-  const open = new Set<Connection>();
-  const onConnection = (conn: Connection) => {
-    if (open.size >= MAX_CONNECTIONS) {
-      conn
-        .write(encodeReply({ ok: false, error: `too many connections (${MAX_CONNECTIONS}); try again later` }))
-        .finally(() => conn.close())
-        .catch(() => {});
-      return;
-    }
-    open.add(conn);
-    serveConnection(conn, options.handle)
-      .catch((error) => {
-        // A peer that vanished mid-write ends its own connection only.
-        options.onError?.(`control connection closed: ${errorMessage(error)}`);
-        conn.close();
-      })
-      .finally(() => open.delete(conn));
+export async function startControlServer(runtime: UnixSockets & Pick<ProcessInfo, "pid"> & Pick<ProcessLifetime, "collectGarbage">, options: ControlServerOptions): Promise<ControlServer> {
+  const clock = options.clock ?? createSystemClock();
+  // What the shed connections held is garbage now; collected at most once a second, so that it is given back rather than kept for later.
+  let collecting: TimerHandle | null = null;
+  const collectSoon = () => {
+    collecting ??= clock.setTimer(() => {
+      runtime.collectGarbage();
+      clock.setTimer(() => (collecting = null), SHED_COLLECT_INTERVAL_MS);
+    }, 0);
   };
-  const bound: BoundSocket = await bindSocket(runtime, options.path, options.mode, onConnection, MAX_BUFFERED_BYTES);
+  const table = createClientTable(
+    (line) => answer(line, options.handle),
+    {
+      maxConnections: MAX_CONNECTIONS,
+      maxBytesPerConnection: MAX_BUFFERED_BYTES,
+      maxTotalBytes: MAX_TOTAL_BUFFERED_BYTES,
+      idleTimeoutSecs: options.idleTimeoutSecs ?? (() => DEFAULT_IDLE_TIMEOUT_SECS),
+    },
+    clock,
+    { onError: options.onError, onShed: collectSoon },
+  );
+  // The runtime's own cap per connection stays as a backstop: the table reads eagerly, so it is not reached.
+  const bound: BoundSocket = await bindSocket(runtime, options.path, options.mode, (conn) => table.accept(conn), MAX_BUFFERED_BYTES);
   return {
     close() {
       bound.release();
-      for (const conn of open) conn.close();
-      open.clear();
+      table.closeAll();
     },
   };
 }

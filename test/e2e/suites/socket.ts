@@ -109,6 +109,32 @@ export function socketTests(launcher: Launcher): void {
     });
   });
 
+  e2e("idle connections are closed after companion_control_idle_timeout (0.3 s), busy ones are not", async () => {
+    await withMaster(launcher, { config: { ...FAST, companion_control_idle_timeout: 0.3, companion_workers: [fixture("a")] } }, async (run) => {
+      await run.waitStates({ a: "RUNNING" });
+      const started = performance.now();
+      const idle = await openClient(run.socket);
+      const partial = await openClient(run.socket);
+      partial.conn.write('{"cmd":"sta');
+      // A client that asks again as soon as it has its answer is never idle.
+      const active = await openClient(run.socket);
+      let asking = true;
+      active.conn.on("data", () => asking && active.conn.write('{"cmd":"status"}\n'));
+      active.conn.write('{"cmd":"status"}\n');
+      await Promise.all([idle.closed, partial.closed]);
+      const elapsed = performance.now() - started;
+      expect(elapsed).toBeGreaterThanOrEqual(290);
+      expect(elapsed).toBeLessThan(5000);
+      for (const client of [idle, partial]) expect(client.lines.map((line) => JSON.parse(line))).toEqual([{ ok: false, error: "idle for 0.3s; closing the connection" }]);
+      // It outlives three timeouts.
+      await waitFor(() => performance.now() - started > 1000, "a second");
+      asking = false;
+      expect(active.conn.destroyed).toBe(false);
+      expect(active.lines.every((line) => JSON.parse(line).ok === true)).toBe(true);
+      active.conn.destroy();
+    });
+  });
+
   e2e("the socket is created 0600 by default, or with companion_control_socket_mode", async () => {
     await withMaster(launcher, { config: { ...FAST, companion_workers: [] } }, async (run) => {
       expect(statSync(run.socket).mode & 0o777).toBe(0o600);
