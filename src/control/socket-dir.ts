@@ -17,14 +17,20 @@ export function currentUid(): number | null {
   return typeof process.getuid === "function" ? process.getuid() : null;
 }
 
+/** The name /etc/passwd (or `passwd`) gives `uid`, or null. */
+export function userName(uid: number, passwd: string | null = readPasswd()): string | null {
+  const line = passwd?.split("\n").find((entry) => entry.split(":")[2] === String(uid));
+  return line?.split(":")[0] || null;
+}
+
 /** `uid 1001 (gcsecond)`, or `uid 1001` when /etc/passwd does not name it. */
 export function describeOwner(uid: number, passwd: string | null = readPasswd()): string {
-  const line = passwd?.split("\n").find((entry) => entry.split(":")[2] === String(uid));
-  const name = line?.split(":")[0];
+  const name = userName(uid, passwd);
   return name ? `uid ${uid} (${name})` : `uid ${uid}`;
 }
 
-function readPasswd(): string | null {
+/** The text of /etc/passwd, or null where there is none. */
+export function readPasswd(): string | null {
   try {
     return readFileSync("/etc/passwd", "utf8");
   } catch {
