@@ -135,6 +135,21 @@ export function socketTests(launcher: Launcher): void {
     });
   });
 
+  e2e("a reread that changes companion_control_idle_timeout applies to the next idle period", async () => {
+    const config = { ...FAST, companion_workers: [fixture("a")] };
+    await withMaster(launcher, { config }, async (run) => {
+      const before = await openClient(run.socket);
+      run.writeConfig({ ...config, companion_control_idle_timeout: 0.2 });
+      expect(await run.cli(["reread", "-s", run.socket])).toMatchObject({ code: 0, stderr: "" });
+      const after = await openClient(run.socket);
+      await after.closed;
+      expect(after.lines.map((line) => JSON.parse(line))).toEqual([{ ok: false, error: "idle for 0.2s; closing the connection" }]);
+      // The connection idle since before the reread keeps the timeout it started with (60 s).
+      expect(before.conn.destroyed).toBe(false);
+      before.conn.destroy();
+    });
+  });
+
   e2e("the socket is created 0600 by default, or with companion_control_socket_mode", async () => {
     await withMaster(launcher, { config: { ...FAST, companion_workers: [] } }, async (run) => {
       expect(statSync(run.socket).mode & 0o777).toBe(0o600);
