@@ -12,7 +12,14 @@ function fakeConnection() {
   const inbox: Array<Uint8Array | null> = [];
   let waiter: ((chunk: Uint8Array | null) => void) | null = null;
   const written: string[] = [];
-  const state = { closed: false, ended: false };
+  const state = {
+    closed: false,
+    ended: false,
+    /** Closed, or half-closed by the table (the full close follows). */
+    get shut() {
+      return this.closed || this.ended;
+    },
+  };
   const deliver = (chunk: Uint8Array | null) => {
     if (waiter !== null) {
       const resolve = waiter;
@@ -63,7 +70,7 @@ describe("the control server's client table", () => {
     client.hangUp();
     await tick();
     expect(client.written).toEqual(["re:a\n", "re:b\n", "re:c\n"]);
-    expect(client.state).toEqual({ closed: false, ended: true });
+    expect([client.state.closed, client.state.ended]).toEqual([false, true]);
     expect(clients.size).toBe(0);
   });
 
@@ -77,20 +84,24 @@ describe("the control server's client table", () => {
     waiting.send("slow\n");
     await tick();
     clock.advance(299);
-    expect([idle.state.closed, partial.state.closed]).toEqual([false, false]);
+    expect([idle.state.shut, partial.state.shut]).toEqual([false, false]);
     clock.advance(1);
     await tick();
     expect(idle.written).toEqual(['{"ok":false,"error":"idle for 0.3s; closing the connection"}\n']);
-    expect([idle.state.closed, partial.state.closed, waiting.state.closed]).toEqual([true, true, false]);
+    // Half-closed after the reply, so the client reads it; closed for good a second later.
+    expect([idle.state.ended, idle.state.closed]).toEqual([true, false]);
+    clock.advance(1000);
+    expect(idle.state.closed).toBe(true);
+    expect([idle.state.shut, partial.state.shut, waiting.state.shut]).toEqual([true, true, false]);
     clock.advance(10_000);
-    expect(waiting.state.closed).toBe(false);
+    expect(waiting.state.shut).toBe(false);
     release();
     await tick();
     expect(waiting.written).toEqual(["re:slow\n"]);
     // Idle again from the answer on.
     clock.advance(300);
     await tick();
-    expect(waiting.state.closed).toBe(true);
+    expect(waiting.state.shut).toBe(true);
     expect(clients.heldBytes).toBe(0);
   });
 
@@ -105,7 +116,7 @@ describe("the control server's client table", () => {
     }
     clock.advance(100);
     await tick();
-    expect(slow.state.closed).toBe(true);
+    expect(slow.state.shut).toBe(true);
   });
 
   test("0 never closes an idle connection", async () => {
@@ -114,7 +125,7 @@ describe("the control server's client table", () => {
     clients.accept(idle.conn);
     await tick();
     clock.advance(3_600_000);
-    expect(idle.state.closed).toBe(false);
+    expect(idle.state.shut).toBe(false);
   });
 
   test("past the total cap the connection holding the most is closed, and its bytes are released", async () => {
@@ -127,9 +138,9 @@ describe("the control server's client table", () => {
     expect(clients.heldBytes).toBe(90);
     c.send("z".repeat(35));
     await tick();
-    expect(a.state.closed).toBe(true);
+    expect(a.state.shut).toBe(true);
     expect(a.written[0]).toContain("closing the connection holding the most (50 bytes)");
-    expect([b.state.closed, c.state.closed]).toEqual([false, false]);
+    expect([b.state.shut, c.state.shut]).toEqual([false, false]);
     expect(clients.heldBytes).toBe(75);
   });
 
@@ -139,7 +150,7 @@ describe("the control server's client table", () => {
     clients.accept(flood.conn);
     flood.send("f".repeat(101));
     await tick();
-    expect(flood.state.closed).toBe(true);
+    expect(flood.state.shut).toBe(true);
     expect(flood.written[0]).toContain("more than 100 bytes of requests wait for answers");
     expect(clients.heldBytes).toBe(0);
   });
@@ -156,7 +167,7 @@ describe("the control server's client table", () => {
     const d = fakeConnection();
     clients.accept(d.conn);
     await tick();
-    expect(a.state.closed).toBe(true);
+    expect(a.state.shut).toBe(true);
     expect(a.written[0]).toContain("too many connections (3); closing the one idle the longest");
     expect(clients.size).toBe(3);
     for (const x of [b, c, d]) x.send("work\n");
@@ -165,7 +176,7 @@ describe("the control server's client table", () => {
     clients.accept(e.conn);
     await tick();
     expect(e.written).toEqual(['{"ok":false,"error":"too many connections (3), all of them busy; try again later"}\n']);
-    expect([b.state.closed, c.state.closed, d.state.closed, e.state.closed]).toEqual([false, false, false, true]);
+    expect([b.state.shut, c.state.shut, d.state.shut, e.state.shut]).toEqual([false, false, false, true]);
     release();
     await tick();
     expect(b.written).toEqual(["re:work\n"]);

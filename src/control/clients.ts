@@ -55,7 +55,7 @@ interface Client {
 
 const NEWLINE = 0x0a;
 
-/** How long an error reply before a close may take to go out. */
+/** How long a connection closed with an error reply stays half-open for the reply to be read. */
 const FAREWELL_MS = 1000;
 
 /** Creates a table; `onError` hears of connections that failed (a peer that vanished mid-write). */
@@ -90,14 +90,13 @@ export function createClientTable(
     client.wake();
     // A reply is written only when no other write is under way (it could be stuck on a client that does not read).
     if (error === null || client.writing) return client.conn.close();
-    const deadline = clock.setTimer(() => client.conn.close(), FAREWELL_MS);
-    client.conn
-      .write(encodeReply({ ok: false, error }))
-      .catch(() => {})
-      .finally(() => {
-        clock.clearTimer(deadline);
-        client.conn.close();
-      });
+    // Then a half-close, not a reset: a reset can destroy the reply before the
+    // client has read it. The full close follows at the deadline, whatever the client does.
+    clock.setTimer(() => client.conn.close(), FAREWELL_MS);
+    client.conn.write(encodeReply({ ok: false, error })).then(
+      () => client.conn.end(),
+      () => client.conn.close(),
+    );
   };
 
   const armIdle = (client: Client) => {
@@ -107,8 +106,13 @@ export function createClientTable(
     const secs = limits.idleTimeoutSecs();
     if (!(secs > 0) || client.closed) return;
     client.timer = clock.setTimer(() => {
-      client.timer = null;
-      if (!client.busy) drop(client, `idle for ${secs}s; closing the connection`);
+      // Looked at again once the I/O that is already waiting has been read: a
+      // manager that was not scheduled for a while runs its timers first, and
+      // the request that arrived meanwhile makes the connection busy.
+      client.timer = clock.setTimer(() => {
+        client.timer = null;
+        if (!client.busy) drop(client, `idle for ${secs}s; closing the connection`);
+      }, 0);
     }, secs * 1000);
   };
 

@@ -12,10 +12,11 @@ import { FAST, fixture, isAlive, rawRequest, runCli, startMaster, waitFor, withM
 import { makeTempDir } from "../../helpers/temp.ts";
 import { e2e } from "../e2e-test.ts";
 
-/** A client connection that collects reply lines. */
-function openClient(socket: string): Promise<{ conn: Socket; lines: string[]; closed: Promise<void>; next(count: number): Promise<string[]> }> {
+/** A client connection that collects reply lines; `first` is written as soon as the connection is made. */
+function openClient(socket: string, first?: string): Promise<{ conn: Socket; lines: string[]; closed: Promise<void>; next(count: number): Promise<string[]> }> {
   return new Promise((resolve, reject) => {
     const conn = createConnection({ path: socket });
+    if (first !== undefined) conn.write(first);
     const lines: string[] = [];
     let buffer = "";
     const closed = new Promise<void>((done) => conn.on("close", () => done()));
@@ -109,29 +110,20 @@ export function socketTests(launcher: Launcher): void {
     });
   });
 
-  e2e("idle connections are closed after companion_control_idle_timeout (0.3 s), busy ones are not", async () => {
+  // That a connection with a request in progress is never closed as idle is proved with a fake clock
+  // (src/control/clients.test.ts): here a loaded machine could stall a client for 0.3 s itself.
+  e2e("idle connections are closed after companion_control_idle_timeout (0.3 s), one holding half a line too", async () => {
     await withMaster(launcher, { config: { ...FAST, companion_control_idle_timeout: 0.3, companion_workers: [fixture("a")] } }, async (run) => {
-      await run.waitStates({ a: "RUNNING" });
       const started = performance.now();
       const idle = await openClient(run.socket);
       const partial = await openClient(run.socket);
       partial.conn.write('{"cmd":"sta');
-      // A client that asks again as soon as it has its answer is never idle.
-      const active = await openClient(run.socket);
-      let asking = true;
-      active.conn.on("data", () => asking && active.conn.write('{"cmd":"status"}\n'));
-      active.conn.write('{"cmd":"status"}\n');
       await Promise.all([idle.closed, partial.closed]);
       const elapsed = performance.now() - started;
       expect(elapsed).toBeGreaterThanOrEqual(290);
-      expect(elapsed).toBeLessThan(5000);
+      // Far under the 60 s default, whatever the load.
+      expect(elapsed).toBeLessThan(20_000);
       for (const client of [idle, partial]) expect(client.lines.map((line) => JSON.parse(line))).toEqual([{ ok: false, error: "idle for 0.3s; closing the connection" }]);
-      // It outlives three timeouts.
-      await waitFor(() => performance.now() - started > 1000, "a second");
-      asking = false;
-      expect(active.conn.destroyed).toBe(false);
-      expect(active.lines.every((line) => JSON.parse(line).ok === true)).toBe(true);
-      active.conn.destroy();
     });
   });
 
