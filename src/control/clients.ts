@@ -41,6 +41,8 @@ export interface ClientTable {
 interface Client {
   conn: Connection;
   held: number;
+  /** The most it held at once. */
+  peak: number;
   /** A request is queued or being answered. */
   busy: boolean;
   /** When it last became idle (clock ms). */
@@ -55,26 +57,35 @@ interface Client {
 
 const NEWLINE = 0x0a;
 
+/** A connection that held this much input is followed by a garbage collection when it ends. */
+const LARGE_INPUT_BYTES = 256 * 1024;
+
 /** How long a connection closed with an error reply stays half-open for the reply to be read. */
 const FAREWELL_MS = 1000;
 
-/** Creates a table; `onError` hears of connections that failed (a peer that vanished mid-write). */
+/**
+ * Creates a table; `onError` hears of connections that failed (a peer that
+ * vanished mid-write), `onRelease` of a connection that held much input ending.
+ */
 export function createClientTable(
   answer: LineAnswerer,
   limits: ClientLimits,
   clock: Clock,
-  hooks: { onError?: (message: string) => void; onShed?: () => void } = {},
+  hooks: { onError?: (message: string) => void; onRelease?: () => void } = {},
 ): ClientTable {
   const clients = new Set<Client>();
   let total = 0;
 
   const charge = (client: Client, bytes: number) => {
     client.held += bytes;
+    client.peak = Math.max(client.peak, client.held);
     total += bytes;
   };
 
   /** Takes a connection out of the table and releases what it held. */
   const forget = (client: Client) => {
+    // What a connection that held much leaves is worth collecting (the manager runs without a GC timer).
+    if (client.peak >= LARGE_INPUT_BYTES) hooks.onRelease?.();
     client.closed = true;
     clients.delete(client);
     if (client.timer !== null) clock.clearTimer(client.timer);
@@ -83,20 +94,27 @@ export function createClientTable(
     client.held = 0;
   };
 
-  /** Ends a connection: its held input is released at once; `error` is sent first when given. */
-  const drop = (client: Client, error: string | null) => {
+  /**
+   * Ends a connection: its held input is released at once; `error` is sent
+   * first when given. A quiet client (idle, or the longest idle) is
+   * half-closed after it, so that it reads the reply; one still sending
+   * (over a cap) is closed at once, so nothing more of it is read.
+   */
+  const drop = (client: Client, error: string | null, quiet = false) => {
     if (client.closed) return;
     forget(client);
     client.wake();
     // A reply is written only when no other write is under way (it could be stuck on a client that does not read).
     if (error === null || client.writing) return client.conn.close();
-    // Then a half-close, not a reset: a reset can destroy the reply before the
-    // client has read it. The full close follows at the deadline, whatever the client does.
-    clock.setTimer(() => client.conn.close(), FAREWELL_MS);
-    client.conn.write(encodeReply({ ok: false, error })).then(
-      () => client.conn.end(),
-      () => client.conn.close(),
-    );
+    // The full close comes at the deadline whatever the client does (a reply
+    // can be stuck on a client that does not read).
+    const deadline = clock.setTimer(() => client.conn.close(), FAREWELL_MS);
+    const close = () => {
+      clock.clearTimer(deadline);
+      client.conn.close();
+    };
+    // A half-close, not a reset: a reset can destroy the reply before the client has read it.
+    client.conn.write(encodeReply({ ok: false, error })).then(() => (quiet ? client.conn.end() : close()), close);
   };
 
   const armIdle = (client: Client) => {
@@ -111,7 +129,7 @@ export function createClientTable(
       // the request that arrived meanwhile makes the connection busy.
       client.timer = clock.setTimer(() => {
         client.timer = null;
-        if (!client.busy) drop(client, `idle for ${secs}s; closing the connection`);
+        if (!client.busy) drop(client, `idle for ${secs}s; closing the connection`, true);
       }, 0);
     }, secs * 1000);
   };
@@ -123,7 +141,6 @@ export function createClientTable(
       for (const client of clients) if (largest === null || client.held > largest.held) largest = client;
       if (largest === null) return;
       drop(largest, `the manager holds ${limits.maxTotalBytes} bytes of unanswered input across all connections; closing the connection holding the most (${largest.held} bytes)`);
-      hooks.onShed?.();
     }
   };
 
@@ -242,9 +259,9 @@ export function createClientTable(
             .catch(() => {});
           return;
         }
-        drop(idle, `too many connections (${limits.maxConnections}); closing the one idle the longest to let a new one in`);
+        drop(idle, `too many connections (${limits.maxConnections}); closing the one idle the longest to let a new one in`, true);
       }
-      const client: Client = { conn, held: 0, busy: true, idleSince: clock.now(), timer: null, closed: false, writing: false, wake: () => {} };
+      const client: Client = { conn, held: 0, peak: 0, busy: true, idleSince: clock.now(), timer: null, closed: false, writing: false, wake: () => {} };
       clients.add(client);
       serve(client);
     },

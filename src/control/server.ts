@@ -26,7 +26,7 @@ export const MAX_TOTAL_BUFFERED_BYTES = 64 * 1024 * 1024;
 /** Seconds an idle connection stays open when companion_control_idle_timeout is not set. */
 export const DEFAULT_IDLE_TIMEOUT_SECS = 60;
 
-const SHED_COLLECT_INTERVAL_MS = 1000;
+const COLLECT_INTERVAL_MS = 1000;
 
 /** Handles one validated request. May take long (`wait: true`); only its own connection waits. A reply may come encoded already (a cached line). */
 export type RequestHandler = (request: Request) => Promise<Reply | Uint8Array>;
@@ -67,12 +67,25 @@ async function answer(line: Uint8Array, handle: RequestHandler): Promise<Uint8Ar
 /** Binds the socket (mode set before anyone can connect) and serves it. */
 export async function startControlServer(runtime: UnixSockets & Pick<ProcessInfo, "pid"> & Pick<ProcessLifetime, "collectGarbage">, options: ControlServerOptions): Promise<ControlServer> {
   const clock = options.clock ?? createSystemClock();
-  // What the shed connections held is garbage now; collected at most once a second, so that it is given back rather than kept for later.
+  // What connections that held much input leave is garbage (the manager runs
+  // without a GC timer): collected at once, then at most once a second while
+  // they keep ending, and once more after the last.
   let collecting: TimerHandle | null = null;
+  let endedSince = false;
   const collectSoon = () => {
-    collecting ??= clock.setTimer(() => {
+    if (collecting !== null) {
+      endedSince = true;
+      return;
+    }
+    collecting = clock.setTimer(() => {
       runtime.collectGarbage();
-      clock.setTimer(() => (collecting = null), SHED_COLLECT_INTERVAL_MS);
+      collecting = clock.setTimer(() => {
+        collecting = null;
+        if (endedSince) {
+          endedSince = false;
+          collectSoon();
+        }
+      }, COLLECT_INTERVAL_MS);
     }, 0);
   };
   const table = createClientTable(
@@ -84,7 +97,7 @@ export async function startControlServer(runtime: UnixSockets & Pick<ProcessInfo
       idleTimeoutSecs: options.idleTimeoutSecs ?? (() => DEFAULT_IDLE_TIMEOUT_SECS),
     },
     clock,
-    { onError: options.onError, onShed: collectSoon },
+    { onError: options.onError, onRelease: collectSoon },
   );
   // The runtime's own cap per connection stays as a backstop: the table reads eagerly, so it is not reached.
   const bound: BoundSocket = await bindSocket(runtime, options.path, options.mode, (conn) => table.accept(conn), MAX_BUFFERED_BYTES);
