@@ -4,7 +4,6 @@
  * stats), plus naming a uid for the messages.
  */
 import { readFileSync } from "node:fs";
-import process from "node:process";
 
 /** The parts of a `stat` result the checks read. */
 export interface OwnerAndMode {
@@ -14,6 +13,7 @@ export interface OwnerAndMode {
 
 /** The uid this process runs as, or null where the platform has none (then the checks pass). */
 export function currentUid(): number | null {
+  // The global `process` (Bun, Node, Deno): node:process would cost every ctl call its load.
   return typeof process.getuid === "function" ? process.getuid() : null;
 }
 

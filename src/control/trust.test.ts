@@ -1,6 +1,6 @@
 import { describe, expect, test } from "bun:test";
 import type { Stats } from "node:fs";
-import { parseOwner, trustedOwners, untrustedModuleReason, untrustedSocketReason } from "./trust.ts";
+import { dirname, parseOwner, trustedOwners, untrustedModuleReason, untrustedSocketReason } from "./trust.ts";
 
 const PASSWD = "root:x:0:0:root:/root:/bin/bash\nsvc:x:999:999::/srv:/usr/sbin/nologin\nmallory:x:1001:1001::/home/mallory:/bin/sh\n";
 
@@ -11,6 +11,10 @@ function stats(kind: "socket" | "symlink" | "file", uid: number, mode = 0o600): 
 const dir = (uid: number, mode: number) => ({ uid, mode });
 
 describe("whom the ctl trusts", () => {
+  test("the directory of a path, as node:path gives it", () => {
+    for (const [path, dir] of [["/run/app/c.sock", "/run/app"], ["/c.sock", "/"], ["c.sock", "."], ["run/c.sock", "run"], ["/run/app/", "/run"], ["/", "/"]]) expect(dirname(path as string)).toBe(dir as string);
+  });
+
   test("--trust-owner takes a name or a uid; an unknown name is a usage error", () => {
     expect(parseOwner("svc", PASSWD)).toBe(999);
     expect(parseOwner("4242", PASSWD)).toBe(4242);

@@ -7,7 +7,6 @@
  * stat data, plus the lstat/stat that feed them.
  */
 import { lstatSync, realpathSync, statSync, type Stats } from "node:fs";
-import { dirname } from "node:path";
 import { ControlError, UsageError } from "../errors.ts";
 import { currentUid, describeOwner, readPasswd, userName, type OwnerAndMode } from "./socket-dir.ts";
 
@@ -32,6 +31,13 @@ export function trustedOwners(ourUid: number | null, trustOwner: string | undefi
   if (ourUid !== null) uids.set(ourUid, "you");
   if (trustOwner !== undefined && trustOwner !== "") uids.set(parseOwner(trustOwner, passwd), TRUST_OWNER_OPTION);
   return uids;
+}
+
+/** The directory of an absolute or relative path (node:path would cost every ctl call its load). */
+export function dirname(path: string): string {
+  const trimmed = path.length > 1 ? path.replace(/\/+$/, "") : path;
+  const slash = trimmed.lastIndexOf("/");
+  return slash < 0 ? "." : slash === 0 ? "/" : trimmed.slice(0, slash);
 }
 
 const octal = (mode: number) => (mode & 0o7777).toString(8).padStart(4, "0");

@@ -7,7 +7,6 @@
  * `--trust-owner`'s user and no one else can write it.
  */
 import { statSync } from "node:fs";
-import { isAbsolute, resolve } from "node:path";
 import { currentUid } from "../control/socket-dir.ts";
 import { checkModuleTrusted, trustedOwners, type TrustedOwners } from "../control/trust.ts";
 import { ConfigError, UsageError } from "../errors.ts";
@@ -29,10 +28,15 @@ export interface ResolvedSocket {
   trusted: TrustedOwners;
 }
 
-const absolute = (cwd: string, path: string) => (isAbsolute(path) ? path : resolve(cwd, path));
+/** `path` made absolute against `cwd` (node:path is loaded only for `-c`: `-s` calls stay light). */
+type Absolute = (cwd: string, path: string) => string;
+const loadAbsolute = async (): Promise<Absolute> => {
+  const { isAbsolute, resolve } = await import("node:path");
+  return (cwd, path) => (isAbsolute(path) ? path : resolve(cwd, path));
+};
 
 /** The socket `configFile` names: its companion_config_file's setting when that file has one, else its own. */
-async function socketFromConfig(runtime: ProcessInfo & Modules, configFile: string, cwd: string, trusted: TrustedOwners): Promise<string> {
+async function socketFromConfig(runtime: ProcessInfo & Modules, configFile: string, cwd: string, trusted: TrustedOwners, absolute: Absolute): Promise<string> {
   // Only here is the config reader loaded: plain ctl calls stay light.
   const { readConfigFile } = await import("../config/read-file.ts");
   const read = (file: string) => {
@@ -57,7 +61,8 @@ async function socketFromConfig(runtime: ProcessInfo & Modules, configFile: stri
 export async function resolveSocket(runtime: ProcessInfo & Modules, args: SocketArgs): Promise<ResolvedSocket> {
   const trusted = trustedOwners(currentUid(), args.trustOwner);
   const cwd = runtime.cwd();
-  const configFile = args.config === undefined || args.config === "" ? null : absolute(cwd, args.config);
+  const absolute = args.config === undefined || args.config === "" ? null : await loadAbsolute();
+  const configFile = absolute === null || args.config === undefined ? null : absolute(cwd, args.config);
   const forSocket = new Map(trusted);
   if (configFile !== null) {
     try {
@@ -70,6 +75,6 @@ export async function resolveSocket(runtime: ProcessInfo & Modules, args: Socket
   if (args.socket !== undefined && args.socket !== "") return { path: args.socket, trusted: forSocket };
   const fromEnv = runtime.env()[SOCKET_ENV];
   if (fromEnv !== undefined && fromEnv !== "") return { path: fromEnv, trusted: forSocket };
-  if (configFile !== null) return { path: await socketFromConfig(runtime, configFile, cwd, trusted), trusted: forSocket };
+  if (configFile !== null && absolute !== null) return { path: await socketFromConfig(runtime, configFile, cwd, trusted, absolute), trusted: forSocket };
   throw new UsageError(`no control socket: pass -s SOCKET, set ${SOCKET_ENV}, or -c CONFIG with companion_control_socket`);
 }
