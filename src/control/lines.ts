@@ -60,6 +60,8 @@ export function createLineSplitter(maxLineBytes = MAX_LINE_BYTES): LineSplitter 
       if (rest.length > 0) {
         // A copy when the piece is a small view of a larger buffer (a runtime's
         // read buffer): held on its own it would keep the whole buffer alive.
+        // Otherwise the chunk itself: every runtime adapter hands out chunks
+        // it never reuses (Bun's are copied in runtime/bun/sockets.ts).
         pending.push(rest.byteLength * 2 < rest.buffer.byteLength ? rest.slice() : rest);
         pendingBytes += rest.length;
       }
