@@ -181,4 +181,22 @@ describe("the control server's client table", () => {
     await tick();
     expect(b.written).toEqual(["re:work\n"]);
   });
+
+  test("out of descriptors, the connection idle the longest is closed; none when all are busy", async () => {
+    const { clients, clock, release } = table({ idleTimeoutSecs: () => 0 }, true);
+    const [a, b] = [fakeConnection(), fakeConnection()];
+    clients.accept(a.conn);
+    clock.advance(10);
+    clients.accept(b.conn);
+    await tick();
+    clients.makeRoom();
+    await tick();
+    expect([a.state.shut, b.state.shut]).toEqual([true, false]);
+    expect(a.written[0]).toContain("the manager is out of file descriptors; closing the one idle the longest");
+    b.send("work\n");
+    await tick();
+    clients.makeRoom();
+    expect(b.state.shut).toBe(false);
+    release();
+  });
 });

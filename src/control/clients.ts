@@ -32,6 +32,8 @@ export interface ClientLimits {
 /** The table of open connections. */
 export interface ClientTable {
   accept(conn: Connection): void;
+  /** Closes the connection idle the longest, if any (the process ran out of descriptors). */
+  makeRoom(): void;
   /** Input held across all connections now, in bytes. */
   readonly heldBytes: number;
   readonly size: number;
@@ -96,9 +98,10 @@ export function createClientTable(
 
   /**
    * Ends a connection: its held input is released at once; `error` is sent
-   * first when given. A quiet client (idle, or the longest idle) is
-   * half-closed after it, so that it reads the reply; one still sending
-   * (over a cap) is closed at once, so nothing more of it is read.
+   * first when given. A client closed for being idle is half-closed after
+   * it, so that it reads the reply; the others (over a cap, or making room
+   * in a full table, maybe under attack) are closed at once, so that nothing
+   * more is read from them and their descriptor is free again.
    */
   const drop = (client: Client, error: string | null, quiet = false) => {
     if (client.closed) return;
@@ -259,11 +262,15 @@ export function createClientTable(
             .catch(() => {});
           return;
         }
-        drop(idle, `too many connections (${limits.maxConnections}); closing the one idle the longest to let a new one in`, true);
+        drop(idle, `too many connections (${limits.maxConnections}); closing the one idle the longest to let a new one in`);
       }
       const client: Client = { conn, held: 0, peak: 0, busy: true, idleSince: clock.now(), timer: null, closed: false, writing: false, wake: () => {} };
       clients.add(client);
       serve(client);
+    },
+    makeRoom() {
+      const idle = longestIdle();
+      if (idle !== null) drop(idle, "the manager is out of file descriptors; closing the one idle the longest to let a new one in");
     },
     get heldBytes() {
       return total;

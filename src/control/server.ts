@@ -9,12 +9,13 @@ import { errorMessage } from "../errors.ts";
 import type { UnixSockets, ProcessInfo, ProcessLifetime } from "../runtime/index.ts";
 import { createSystemClock, type Clock, type TimerHandle } from "../supervise/clock.ts";
 import { createClientTable } from "./clients.ts";
+import { connectionsUnder, openFileLimit } from "./fd-limit.ts";
 import { MAX_LINE_BYTES } from "./lines.ts";
 import { encodeReply, type ErrorReply, type Reply, type Request } from "./protocol.ts";
 import { decodeRequest } from "./requests.ts";
 import { bindSocket, type BoundSocket } from "./socket-path.ts";
 
-/** Connections served at once; past it the connection idle the longest is closed to let a new one in. */
+/** Connections served at once (fewer under a low open-file limit, see fd-limit.ts); past it the connection idle the longest is closed to let a new one in. */
 export const MAX_CONNECTIONS = 2048;
 
 /** Input one connection may hold: a partial line and the requests waiting for their answers. */
@@ -91,7 +92,7 @@ export async function startControlServer(runtime: UnixSockets & Pick<ProcessInfo
   const table = createClientTable(
     (line) => answer(line, options.handle),
     {
-      maxConnections: MAX_CONNECTIONS,
+      maxConnections: connectionsUnder(MAX_CONNECTIONS, openFileLimit()),
       maxBytesPerConnection: MAX_BUFFERED_BYTES,
       maxTotalBytes: MAX_TOTAL_BUFFERED_BYTES,
       idleTimeoutSecs: options.idleTimeoutSecs ?? (() => DEFAULT_IDLE_TIMEOUT_SECS),
@@ -100,7 +101,8 @@ export async function startControlServer(runtime: UnixSockets & Pick<ProcessInfo
     { onError: options.onError, onRelease: collectSoon },
   );
   // The runtime's own cap per connection stays as a backstop: the table reads eagerly, so it is not reached.
-  const bound: BoundSocket = await bindSocket(runtime, options.path, options.mode, (conn) => table.accept(conn), MAX_BUFFERED_BYTES);
+  // Out of descriptors (where the limit could not be read to size the table): the longest idle goes.
+  const bound: BoundSocket = await bindSocket(runtime, options.path, options.mode, (conn) => table.accept(conn), MAX_BUFFERED_BYTES, () => table.makeRoom());
   return {
     close() {
       bound.release();
