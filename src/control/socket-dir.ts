@@ -4,6 +4,7 @@
  * stats), plus naming a uid for the messages.
  */
 import { readFileSync } from "node:fs";
+import { FatalError } from "../errors.ts";
 
 /** The parts of a `stat` result the checks read. */
 export interface OwnerAndMode {
@@ -14,7 +15,13 @@ export interface OwnerAndMode {
 /** The uid this process runs as, or null where the platform has none (then the checks pass). */
 export function currentUid(): number | null {
   // The global `process` (Bun, Node, Deno): node:process would cost every ctl call its load.
-  return typeof process.getuid === "function" ? process.getuid() : null;
+  if (typeof process.getuid !== "function") return null;
+  try {
+    return process.getuid();
+  } catch (error) {
+    // Deno without --allow-sys: no check may pass for want of the uid.
+    throw new FatalError(`cannot learn this process's uid, which the checks of who owns the control socket need (${(error as Error).message})`, 2);
+  }
 }
 
 /** The name /etc/passwd (or `passwd`) gives `uid`, or null. */
