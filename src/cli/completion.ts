@@ -11,7 +11,7 @@ export const SHELLS = ["bash", "zsh", "fish"] as const;
 /** One of SHELLS. */
 export type Shell = (typeof SHELLS)[number];
 
-const CTL = ["-s", "--socket", "-c", "--config", "--json"];
+const CTL = ["-s", "--socket", "-c", "--config", "--trust-owner", "--json"];
 /** What follows a command: companion names, a file, a shell, or nothing. */
 type Positional = "names" | "file" | "shell" | "none";
 
@@ -58,16 +58,17 @@ _gunicorn_companion() {
   local cur="\${COMP_WORDS[COMP_CWORD]}" prev="\${COMP_WORDS[COMP_CWORD-1]}" cmd="" opts="" i
   for ((i = 1; i < COMP_CWORD; i++)); do
     case "\${COMP_WORDS[i]}" in
-      -s|--socket|-c|--config) ((i++)) ;;
+      -s|--socket|-c|--config|--trust-owner) ((i++)) ;;
       -*) ;;
       *) cmd="\${COMP_WORDS[i]}"; break ;;
     esac
   done
   case "$prev" in
     ${PATH_OPTIONS.join("|")}) COMPREPLY=($(compgen -f -- "$cur")); return ;;
+    --trust-owner) COMPREPLY=($(compgen -u -- "$cur")); return ;;
   esac
   if [[ -z "$cmd" ]]; then
-    if [[ "$cur" == -* ]]; then COMPREPLY=($(compgen -W "-s --socket -c --config --help --version" -- "$cur"))
+    if [[ "$cur" == -* ]]; then COMPREPLY=($(compgen -W "-s --socket -c --config --trust-owner --help --version" -- "$cur"))
     else COMPREPLY=($(compgen -W "${COMMANDS.join(" ")}" -- "$cur")); fi
     return
   fi
@@ -99,16 +100,17 @@ _gunicorn_companion() {
   local -a opts
   for ((i = 2; i < CURRENT; i++)); do
     case $words[i] in
-      -s|--socket|-c|--config) ((i++)) ;;
+      -s|--socket|-c|--config|--trust-owner) ((i++)) ;;
       -*) ;;
       *) cmd=$words[i]; break ;;
     esac
   done
   case $words[CURRENT-1] in
     ${PATH_OPTIONS.join("|")}) _files; return ;;
+    --trust-owner) _users; return ;;
   esac
   if [[ -z $cmd ]]; then
-    if [[ $PREFIX == -* ]]; then compadd -- -s --socket -c --config --help --version
+    if [[ $PREFIX == -* ]]; then compadd -- -s --socket -c --config --trust-owner --help --version
     else compadd -- ${COMMANDS.join(" ")}; fi
     return
   fi

@@ -67,8 +67,8 @@ function commandIndex(argv: readonly string[]): number {
   let i = 0;
   while (i < argv.length) {
     const arg = argv[i] as string;
-    if (arg === "-s" || arg === "-c" || arg === "--socket" || arg === "--config") i += 2;
-    else if (arg.startsWith("-s") || arg.startsWith("-c") || arg.startsWith("--socket=") || arg.startsWith("--config=") || arg === "--help" || arg === "-h") i += 1;
+    if (arg === "-s" || arg === "-c" || arg === "--socket" || arg === "--config" || arg === "--trust-owner") i += 2;
+    else if (arg.startsWith("-s") || arg.startsWith("-c") || arg.startsWith("--socket=") || arg.startsWith("--config=") || arg.startsWith("--trust-owner=") || arg === "--help" || arg === "-h") i += 1;
     else break;
   }
   return i;

@@ -46,6 +46,7 @@ export const config = (companions: ResolvedCompanion[], restartDelay?: number): 
   companions: restartDelay === undefined ? companions : companions.map((c) => ({ ...c, restart_delay: restartDelay, restart_delay_max: restartDelay })),
   control_socket: null,
   control_socket_mode: 0o600,
+  control_idle_timeout: 60,
   restart_delay: restartDelay ?? 0.25,
   metrics_bind: null,
   log_prefix: true,

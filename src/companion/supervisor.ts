@@ -68,7 +68,7 @@ export function createCompanionSupervisor(deps: CompanionSupervisorDeps): Compan
   const { clock, log, registry } = deps;
   const waiters = new Map<string, Array<{ target: WaitTarget; resolve: (outcome: WaitOutcome) => void }>>();
   const reportFiles = new Map<string, string | null>();
-  let config: CompanionConfig = { companions: [], control_socket: null, control_socket_mode: 0o600, restart_delay: 5, metrics_bind: null, log_prefix: true, log_buffer: 0, lease: null };
+  let config: CompanionConfig = { companions: [], control_socket: null, control_socket_mode: 0o600, control_idle_timeout: 60, restart_delay: 5, metrics_bind: null, log_prefix: true, log_buffer: 0, lease: null };
   let shuttingDown = false;
   let shutdownDone: (() => void) | null = null;
   let settingsVersion = 0;

@@ -65,6 +65,7 @@ export interface Config {
   companion_control_socket?: string | null;
   /** 0o600, or an octal string such as "0600". */
   companion_control_socket_mode?: number | string;
+  companion_control_idle_timeout?: number;
   companion_stop_signal?: string;
   companion_stop_timeout?: number;
   companion_reload_timeout?: number;

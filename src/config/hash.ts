@@ -46,6 +46,7 @@ export function hashCompanionConfig(config: CompanionConfig): string {
       companions,
       control_socket: config.control_socket,
       control_socket_mode: config.control_socket_mode,
+      control_idle_timeout: config.control_idle_timeout,
       restart_delay: config.restart_delay,
       metrics_bind: config.metrics_bind,
       log_prefix: config.log_prefix,

@@ -71,6 +71,7 @@ export interface CompanionConfig {
   companions: ResolvedCompanion[];
   control_socket: string | null;
   control_socket_mode: number;
+  control_idle_timeout: number;
   restart_delay: number;
   /** `host:port` of the metrics endpoint, or null (applied when the manager starts). */
   metrics_bind: string | null;
@@ -175,6 +176,7 @@ export function companionConfigOf(settings: Settings): CompanionConfig {
     companions: settings.companion_workers,
     control_socket: settings.companion_control_socket,
     control_socket_mode: settings.companion_control_socket_mode,
+    control_idle_timeout: settings.companion_control_idle_timeout,
     restart_delay: settings.companion_restart_delay,
     metrics_bind: settings.companion_metrics_bind,
     log_prefix: settings.companion_log_prefix,

@@ -49,6 +49,7 @@ const LoadedCompanionSchema = v.strictObject({
     companions: v.array(ResolvedCompanionSchema),
     control_socket: v.nullable(v.string()),
     control_socket_mode: v.pipe(Whole(0), v.maxValue(0o777)),
+    control_idle_timeout: Seconds,
     restart_delay: Seconds,
     metrics_bind: v.nullable(v.string()),
     log_prefix: v.boolean(),

@@ -23,6 +23,8 @@ export const SETTING_DOCS: Record<string, string> = {
   companion_config_file: "A file whose companion_* settings replace the main file's.",
   companion_control_socket: "Unix socket path of the control socket; no socket when unset.",
   companion_control_socket_mode: "File mode of the control socket.",
+  companion_control_idle_timeout:
+    "Seconds a control connection may stay idle (no request in progress and no complete request received) before the manager closes it; 0 never closes an idle connection.",
   companion_stop_signal: "Default stop signal.",
   companion_stop_timeout: "Default seconds between the stop signal and SIGKILL.",
   companion_reload_timeout: "Default seconds to wait for the old process on restart before SIGKILL.",

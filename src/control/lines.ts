@@ -19,6 +19,8 @@ export interface SplitResult {
 export interface LineSplitter {
   push(chunk: Uint8Array): SplitResult;
   flush(): Uint8Array | null;
+  /** Bytes of the line not yet complete, held until its newline comes. */
+  readonly pendingBytes: number;
 }
 
 function concat(parts: Uint8Array[], total: number): Uint8Array {
@@ -56,8 +58,11 @@ export function createLineSplitter(maxLineBytes = MAX_LINE_BYTES): LineSplitter 
       }
       const rest = chunk.subarray(start);
       if (rest.length > 0) {
-        // Copy: the runtime may reuse the chunk's buffer for the next read.
-        pending.push(rest.slice());
+        // A copy when the piece is a small view of a larger buffer (a runtime's
+        // read buffer): held on its own it would keep the whole buffer alive.
+        // Otherwise the chunk itself: every runtime adapter hands out chunks
+        // it never reuses (Bun's are copied in runtime/bun/sockets.ts).
+        pending.push(rest.byteLength * 2 < rest.buffer.byteLength ? rest.slice() : rest);
         pendingBytes += rest.length;
       }
       return { lines, overflow: pendingBytes > maxLineBytes };
@@ -68,6 +73,9 @@ export function createLineSplitter(maxLineBytes = MAX_LINE_BYTES): LineSplitter 
       pending = [];
       pendingBytes = 0;
       return line;
+    },
+    get pendingBytes() {
+      return pendingBytes;
     },
   };
 }

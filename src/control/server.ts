@@ -2,33 +2,34 @@
  * The control socket server: reads NDJSON requests on each connection,
  * answers them in order through a table of handlers, and never lets a client
  * (slow, silent, hostile or numerous) hold up anyone else: every connection is
- * its own async loop and an exception ends at most that connection.
+ * its own async loop and an exception ends at most that connection; the
+ * limits on clients are in clients.ts.
  */
 import { errorMessage } from "../errors.ts";
-import type { Connection, UnixSockets, ProcessInfo } from "../runtime/index.ts";
-import { createLineSplitter, MAX_LINE_BYTES } from "./lines.ts";
+import type { UnixSockets, ProcessInfo, ProcessLifetime } from "../runtime/index.ts";
+import { createSystemClock, type Clock, type TimerHandle } from "../supervise/clock.ts";
+import { createClientTable, type StreamingReply } from "./clients.ts";
+import { connectionsUnder, openFileLimit } from "./fd-limit.ts";
+import { MAX_LINE_BYTES } from "./lines.ts";
 import { encodeReply, type ErrorReply, type Reply, type Request } from "./protocol.ts";
 import { decodeRequest } from "./requests.ts";
 import { bindSocket, type BoundSocket } from "./socket-path.ts";
 
-/** Connections served at once; more are told so and closed. */
+/** Connections served at once (fewer under a low open-file limit, see fd-limit.ts); past it the connection idle the longest is closed to let a new one in. */
 export const MAX_CONNECTIONS = 2048;
 
-/** Unread bytes a connection may pile up while its previous request is being answered. */
+/** Input one connection may hold: a partial line and the requests waiting for their answers. */
 export const MAX_BUFFERED_BYTES = 2 * MAX_LINE_BYTES;
 
-/**
- * A reply that goes on until the client closes (`logs` with `follow`): the
- * connection carries nothing else from then on.
- */
-export interface StreamingReply {
-  /** Sent first (the lines already kept). */
-  readonly head: Uint8Array;
-  /** The next bytes to send, once there are some; null when the stream is over. */
-  next(): Promise<Uint8Array | null>;
-  /** The client is gone: stop producing. */
-  close(): void;
-}
+/** Input all connections together may hold (64 MiB); past it the connection holding the most is closed. */
+export const MAX_TOTAL_BUFFERED_BYTES = 64 * 1024 * 1024;
+
+/** Seconds an idle connection stays open when companion_control_idle_timeout is not set. */
+export const DEFAULT_IDLE_TIMEOUT_SECS = 60;
+
+const COLLECT_INTERVAL_MS = 1000;
+
+export type { StreamingReply } from "./clients.ts";
 
 /** Handles one validated request. May take long (`wait: true`); only its own connection waits. A reply may come encoded already (a cached line), or as a stream. */
 export type RequestHandler = (request: Request) => Promise<Reply | Uint8Array | StreamingReply>;
@@ -39,6 +40,9 @@ export interface ControlServerOptions {
   mode: number;
   handle: RequestHandler;
   onError?: (message: string) => void;
+  /** companion_control_idle_timeout, read at each idle period (a reread may change it). */
+  idleTimeoutSecs?: () => number;
+  clock?: Clock;
 }
 
 /** A running control server. */
@@ -66,87 +70,48 @@ async function answer(line: Uint8Array, handle: RequestHandler): Promise<Uint8Ar
   }
 }
 
-/**
- * Sends a streaming reply until it ends or the client goes. Every write is
- * awaited (the socket's own backpressure), so a client that does not read
- * holds up its stream only: what piles up meanwhile is the stream's to drop.
- */
-async function stream(conn: Connection, reply: StreamingReply): Promise<void> {
-  // Reading is how a close is seen: whatever the client sends now is ignored.
-  const gone = (async () => {
-    try {
-      while ((await conn.read()) !== null) {}
-    } catch {
-      // closed
-    }
-    return null;
-  })();
-  try {
-    await conn.write(reply.head);
-    for (let bytes = await Promise.race([reply.next(), gone]); bytes !== null; bytes = await Promise.race([reply.next(), gone])) {
-      await conn.write(bytes);
-    }
-  } finally {
-    reply.close();
-    conn.close();
-  }
-}
-
-async function serveConnection(conn: Connection, handle: RequestHandler): Promise<void> {
-  const splitter = createLineSplitter(MAX_LINE_BYTES);
-  for (;;) {
-    const chunk = await conn.read();
-    if (chunk === null) break;
-    const { lines, overflow } = splitter.push(chunk);
-    for (const line of lines) {
-      if (line.length === 0) continue;
-      const reply = await answer(line, handle);
-      if (!(reply instanceof Uint8Array)) return stream(conn, reply);
-      await conn.write(reply);
-    }
-    if (overflow) {
-      await conn.write(encodeReply({ ok: false, error: `request line longer than ${MAX_LINE_BYTES} bytes; closing the connection` }));
-      conn.close();
-      return;
-    }
-  }
-  // A client may send its last request without a newline and then shut down its side.
-  const last = splitter.flush();
-  if (last !== null && last.length > 0) {
-    const reply = await answer(last, handle);
-    // A follow from a client that already closed its side has no one to follow for.
-    if (reply instanceof Uint8Array) await conn.write(reply);
-    else reply.close();
-  }
-  conn.end();
-}
-
 /** Binds the socket (mode set before anyone can connect) and serves it. */
-export async function startControlServer(runtime: UnixSockets & Pick<ProcessInfo, "pid">, options: ControlServerOptions): Promise<ControlServer> {
-  const open = new Set<Connection>();
-  const onConnection = (conn: Connection) => {
-    if (open.size >= MAX_CONNECTIONS) {
-      conn
-        .write(encodeReply({ ok: false, error: `too many connections (${MAX_CONNECTIONS}); try again later` }))
-        .finally(() => conn.close())
-        .catch(() => {});
+export async function startControlServer(runtime: UnixSockets & Pick<ProcessInfo, "pid"> & Pick<ProcessLifetime, "collectGarbage">, options: ControlServerOptions): Promise<ControlServer> {
+  const clock = options.clock ?? createSystemClock();
+  // What connections that held much input leave is garbage (the manager runs
+  // without a GC timer): collected at once, then at most once a second while
+  // they keep ending, and once more after the last.
+  let collecting: TimerHandle | null = null;
+  let endedSince = false;
+  const collectSoon = () => {
+    if (collecting !== null) {
+      endedSince = true;
       return;
     }
-    open.add(conn);
-    serveConnection(conn, options.handle)
-      .catch((error) => {
-        // A peer that vanished mid-write ends its own connection only.
-        options.onError?.(`control connection closed: ${errorMessage(error)}`);
-        conn.close();
-      })
-      .finally(() => open.delete(conn));
+    collecting = clock.setTimer(() => {
+      runtime.collectGarbage();
+      collecting = clock.setTimer(() => {
+        collecting = null;
+        if (endedSince) {
+          endedSince = false;
+          collectSoon();
+        }
+      }, COLLECT_INTERVAL_MS);
+    }, 0);
   };
-  const bound: BoundSocket = await bindSocket(runtime, options.path, options.mode, onConnection, MAX_BUFFERED_BYTES);
+  const table = createClientTable(
+    (line) => answer(line, options.handle),
+    {
+      maxConnections: connectionsUnder(MAX_CONNECTIONS, openFileLimit()),
+      maxBytesPerConnection: MAX_BUFFERED_BYTES,
+      maxTotalBytes: MAX_TOTAL_BUFFERED_BYTES,
+      idleTimeoutSecs: options.idleTimeoutSecs ?? (() => DEFAULT_IDLE_TIMEOUT_SECS),
+    },
+    clock,
+    { onError: options.onError, onRelease: collectSoon },
+  );
+  // The runtime's own cap per connection stays as a backstop: the table reads eagerly, so it is not reached.
+  // Out of descriptors (where the limit could not be read to size the table): the longest idle goes.
+  const bound: BoundSocket = await bindSocket(runtime, options.path, options.mode, (conn) => table.accept(conn), MAX_BUFFERED_BYTES, () => table.makeRoom());
   return {
     close() {
       bound.release();
-      for (const conn of open) conn.close();
-      open.clear();
+      table.closeAll();
     },
   };
 }

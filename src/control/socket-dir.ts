@@ -4,7 +4,7 @@
  * stats), plus naming a uid for the messages.
  */
 import { readFileSync } from "node:fs";
-import process from "node:process";
+import { FatalError } from "../errors.ts";
 
 /** The parts of a `stat` result the checks read. */
 export interface OwnerAndMode {
@@ -14,17 +14,30 @@ export interface OwnerAndMode {
 
 /** The uid this process runs as, or null where the platform has none (then the checks pass). */
 export function currentUid(): number | null {
-  return typeof process.getuid === "function" ? process.getuid() : null;
+  // The global `process` (Bun, Node, Deno): node:process would cost every ctl call its load.
+  if (typeof process.getuid !== "function") return null;
+  try {
+    return process.getuid();
+  } catch (error) {
+    // Deno without --allow-sys: no check may pass for want of the uid.
+    throw new FatalError(`cannot learn this process's uid, which the checks of who owns the control socket need (${(error as Error).message})`, 2);
+  }
+}
+
+/** The name /etc/passwd (or `passwd`) gives `uid`, or null. */
+export function userName(uid: number, passwd: string | null = readPasswd()): string | null {
+  const line = passwd?.split("\n").find((entry) => entry.split(":")[2] === String(uid));
+  return line?.split(":")[0] || null;
 }
 
 /** `uid 1001 (gcsecond)`, or `uid 1001` when /etc/passwd does not name it. */
 export function describeOwner(uid: number, passwd: string | null = readPasswd()): string {
-  const line = passwd?.split("\n").find((entry) => entry.split(":")[2] === String(uid));
-  const name = line?.split(":")[0];
+  const name = userName(uid, passwd);
   return name ? `uid ${uid} (${name})` : `uid ${uid}`;
 }
 
-function readPasswd(): string | null {
+/** The text of /etc/passwd, or null where there is none. */
+export function readPasswd(): string | null {
   try {
     return readFileSync("/etc/passwd", "utf8");
   } catch {

@@ -149,6 +149,7 @@ export async function bindSocket(
   mode: number,
   onConnection: (conn: Connection) => void,
   maxBufferedBytes: number,
+  onAcceptFailed?: () => void,
 ): Promise<BoundSocket> {
   checkControlSocketPath(path);
   await clearStaleSocket(runtime, path);
@@ -164,7 +165,7 @@ export async function bindSocket(
   const inner = join(privateDir, "s");
   let listener: UnixListener;
   try {
-    listener = await runtime.listenUnix(inner, onConnection, { maxBufferedBytes });
+    listener = await runtime.listenUnix(inner, onConnection, { maxBufferedBytes, onAcceptFailed });
   } catch (error) {
     removeQuietly(() => unlinkSync(inner));
     removeQuietly(() => rmdirSync(privateDir));

@@ -11,22 +11,28 @@ import { EXIT_FAILURE, EXIT_OK, EXIT_USAGE } from "../exit-codes.ts";
 import type { Connection, Modules, Output, ProcessInfo, Signals, UnixSockets } from "../runtime/index.ts";
 import { linePrefix } from "../companion/log-lines.ts";
 import { wantsColour } from "../runtime/tty.ts";
-import { resolveSocket } from "./ctl.ts";
+import { escapeControl, escapeJsonText } from "../control/render.ts";
+import { checkSocketTrusted } from "../control/trust.ts";
+import { resolveSocket, type CtlArgs } from "./ctl.ts";
 
 const decoder = new TextDecoder();
 
 /** Runs `logs`; returns the exit status. */
 export async function runLogs(
   runtime: ProcessInfo & Modules & UnixSockets & Output & Signals,
-  args: { socket?: string; config?: string; json?: boolean },
+  args: CtlArgs,
   request: LogsRequest,
 ): Promise<number> {
-  const socket = await resolveSocket(runtime, args);
   let conn: Connection;
+  let path = args.socket ?? "";
   try {
-    conn = await runtime.connectUnix(socket);
+    const socket = await resolveSocket(runtime, { socket: args.socket, config: args.config, trustOwner: args["trust-owner"] });
+    path = socket.path;
+    checkSocketTrusted(socket.path, socket.trusted);
+    conn = await runtime.connectUnix(socket.path);
   } catch (error) {
-    await runtime.write("stderr", `error: cannot reach the control socket ${socket}: ${(error as Error).message}\n`);
+    const reason = error instanceof ControlError ? error.message : `cannot reach the control socket ${path}: ${(error as Error).message}`;
+    await runtime.write("stderr", `error: ${escapeControl(reason)}\n`);
     return EXIT_USAGE;
   }
   let interrupted = false;
@@ -47,17 +53,19 @@ export async function runLogs(
         if ("ok" in message) {
           if (out !== "") await runtime.write("stdout", out);
           if (message.ok) return EXIT_OK;
-          await runtime.write("stderr", args.json ? `${text}\n` : `error: ${message.error}\n`);
+          await runtime.write("stderr", args.json ? `${escapeJsonText(text)}\n` : `error: ${escapeControl(message.error)}\n`);
           return EXIT_FAILURE;
         }
-        if (args.json) out += `${text}\n`;
+        if (args.json) out += `${escapeJsonText(text)}\n`;
         else if ("dropped" in message) {
           if (out !== "") await runtime.write("stdout", out);
           out = "";
           await runtime.write("stderr", `(${message.dropped} lines dropped: reading too slowly)\n`);
         } else {
-          width = Math.max(width, message.name.length);
-          out += `${linePrefix(message.name, width, colour)}${message.line}\n`;
+          // What a companion wrote is shown, never obeyed: its control characters (colours too) are escaped.
+          const name = escapeControl(message.name);
+          width = Math.max(width, name.length);
+          out += `${linePrefix(name, width, colour)}${escapeControl(message.line)}\n`;
         }
       }
       if (out !== "") await runtime.write("stdout", out);
@@ -68,7 +76,7 @@ export async function runLogs(
   } catch (error) {
     if (interrupted) return EXIT_OK;
     if (error instanceof ControlError || error instanceof SyntaxError) {
-      await runtime.write("stderr", `error: ${error.message}\n`);
+      await runtime.write("stderr", `error: ${escapeControl(error.message)}\n`);
       return EXIT_USAGE;
     }
     throw error;

@@ -1,50 +1,45 @@
 /**
- * The ctl role, shared by the ctl commands: find the socket, send one request, print the
- * reply (table or raw JSON) and turn it into an exit status: 0 ok, 1 not ok,
- * 2 unreachable or misused, 3 (status only) a companion listed is not RUNNING (nor STANDBY).
+ * The ctl role, shared by the ctl commands: find the socket, check that it
+ * belongs to someone trusted, send one request, print the reply (table or raw
+ * JSON, control characters escaped) and turn it into an exit status: 0 ok,
+ * 1 not ok, 2 unreachable, untrusted or misused, 3 (status only) a companion
+ * listed is not RUNNING (nor STANDBY).
  */
 import { requestOnce } from "../control/client.ts";
 import type { Reply, Request } from "../control/protocol.ts";
-import { formatReply } from "../control/render.ts";
-import { ControlError, UsageError } from "../errors.ts";
+import { escapeControl, formatJsonReply, formatReply } from "../control/render.ts";
+import { checkSocketTrusted } from "../control/trust.ts";
+import { ControlError } from "../errors.ts";
 import { EXIT_FAILURE, EXIT_NOT_RUNNING, EXIT_OK, EXIT_USAGE } from "../exit-codes.ts";
 import type { Modules, Output, ProcessInfo, UnixSockets } from "../runtime/index.ts";
+import { resolveSocket } from "./ctl-socket.ts";
 
-/** Environment variable naming the control socket for the ctl. */
-export const SOCKET_ENV = "GUNICORN_COMPANION_SOCKET";
+export { resolveSocket, SOCKET_ENV } from "./ctl-socket.ts";
 
-/** The control socket: `-s`, else `$GUNICORN_COMPANION_SOCKET`, else `-c FILE`'s companion_control_socket. */
-export async function resolveSocket(runtime: ProcessInfo & Modules, args: { socket?: string; config?: string }): Promise<string> {
-  if (args.socket !== undefined && args.socket !== "") return args.socket;
-  const fromEnv = runtime.env()[SOCKET_ENV];
-  if (fromEnv !== undefined && fromEnv !== "") return fromEnv;
-  if (args.config !== undefined && args.config !== "") {
-    // Only here is the config layer (and valibot) loaded: plain ctl calls stay light.
-    const [{ loadConfig }, { isAbsolute, resolve }] = await Promise.all([import("../config/load.ts"), import("node:path")]);
-    const cwd = runtime.cwd();
-    const configFile = isAbsolute(args.config) ? args.config : resolve(cwd, args.config);
-    const { settings } = await loadConfig(runtime, { configFile, overrides: {}, cwd });
-    if (settings.companion_control_socket !== null) return settings.companion_control_socket;
-    throw new UsageError(`${configFile} sets no companion_control_socket`);
-  }
-  throw new UsageError(`no control socket: pass -s SOCKET, set ${SOCKET_ENV}, or -c CONFIG with companion_control_socket`);
+/** The ctl options every command takes, as the CLI parses them. */
+export interface CtlArgs {
+  socket?: string;
+  config?: string;
+  json?: boolean;
+  "trust-owner"?: string;
 }
 
 /** Sends `request`, prints the reply, returns the exit status. */
-export async function runCtl(runtime: ProcessInfo & Modules & UnixSockets & Output, args: { socket?: string; config?: string; json?: boolean }, request: Request): Promise<number> {
-  const socket = await resolveSocket(runtime, args);
+export async function runCtl(runtime: ProcessInfo & Modules & UnixSockets & Output, args: CtlArgs, request: Request): Promise<number> {
   let reply: Reply;
   try {
-    reply = await requestOnce(runtime, socket, request);
+    const socket = await resolveSocket(runtime, { socket: args.socket, config: args.config, trustOwner: args["trust-owner"] });
+    checkSocketTrusted(socket.path, socket.trusted);
+    reply = await requestOnce(runtime, socket.path, request);
   } catch (error) {
     if (error instanceof ControlError) {
-      await runtime.write("stderr", `error: ${error.message}\n`);
+      await runtime.write("stderr", `error: ${escapeControl(error.message)}\n`);
       return EXIT_USAGE;
     }
     throw error;
   }
   if (args.json) {
-    await runtime.write("stdout", `${JSON.stringify(reply)}\n`);
+    await runtime.write("stdout", formatJsonReply(reply));
   } else {
     const { text, stream } = formatReply(reply);
     await runtime.write(stream, text);

@@ -197,6 +197,9 @@ export async function runManagerRole(runtime: Runtime, stateDir: string): Promis
       server = await startControlServer(runtime, {
         path: state.companion.control_socket,
         mode: state.companion.control_socket_mode,
+        // Read at each idle period: a reread that changes it applies to the next one.
+        idleTimeoutSecs: () => state.companion.control_idle_timeout,
+        clock,
         handle: createRequestHandler(runtime, companions, outputs, state, stateDir, log, clock, churn),
         onError: (message) => log.debug(message),
       });

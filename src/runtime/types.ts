@@ -100,6 +100,12 @@ export interface ListenUnixOptions {
    * as abusive (a client that floods requests faster than it reads replies).
    */
   maxBufferedBytes: number;
+  /**
+   * Called when accepting a connection failed, typically for want of a file
+   * descriptor (EMFILE): the owner may close a connection to make room. The
+   * listener keeps accepting. Not called by Bun, which reports no such failure.
+   */
+  onAcceptFailed?: () => void;
 }
 
 /** Where an HTTP server listens. */

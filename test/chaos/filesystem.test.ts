@@ -96,7 +96,8 @@ describe(`as a second user (${SECOND_USER})`, () => {
       try {
         const status = await waitFor(
           () => {
-            const out = Bun.spawnSync([BINARY, "-s", socket, "status", "--json"]).stdout.toString();
+            // The manager runs as the second user: the ctl (root) talks to its socket only when told to trust that user.
+            const out = Bun.spawnSync([BINARY, "-s", socket, "--trust-owner", SECOND_USER, "status", "--json"]).stdout.toString();
             const reply = out === "" ? null : (JSON.parse(out) as { companions?: Array<{ state: string; last_error: string | null }> });
             return reply?.companions?.[0]?.state === "BACKOFF" ? reply.companions[0] : null;
           },

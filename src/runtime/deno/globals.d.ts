@@ -53,6 +53,7 @@ declare namespace Deno {
     close(): void;
   }
   interface Listener extends AsyncIterable<Conn> {
+    accept(): Promise<Conn>;
     close(): void;
   }
   function listen(options: { transport: "unix"; path: string }): Listener;

@@ -46,7 +46,7 @@ export function createDenoRuntime(): Runtime {
     setExitCode: (code) => {
       Deno.exitCode = code;
     },
-    collectGarbage: () => {},
+    collectGarbage: () => void import("../v8-gc.ts").then((v8) => v8.collectGarbageV8()),
     spawn: spawnDeno,
     kill: killDeno,
     openPidfd: openPidfdDeno,

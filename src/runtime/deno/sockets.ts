@@ -3,6 +3,9 @@ import type { Connection, ListenUnixOptions, UnixListener } from "../types.ts";
 
 const READ_CHUNK_BYTES = 64 * 1024;
 
+/** The pause before accepting again after an accept failed (out of descriptors). */
+const ACCEPT_RETRY_MS = 20;
+
 function connToConnection(conn: Deno.Conn): Connection {
   let closed = false;
   return {
@@ -39,19 +42,33 @@ function connToConnection(conn: Deno.Conn): Connection {
 export async function listenUnixDeno(
   path: string,
   onConnection: (conn: Connection) => void,
-  _options: ListenUnixOptions,
+  options: ListenUnixOptions,
 ): Promise<UnixListener> {
   // Deno reads each connection on demand (pull), so unread bytes stay in the
   // kernel's buffer and need no cap of our own.
   const listener = Deno.listen({ transport: "unix", path });
+  let closed = false;
   (async () => {
-    for await (const conn of listener) onConnection(connToConnection(conn));
-  })().catch(() => {
-    // The listener was closed: the accept loop ends here.
-  });
+    while (!closed) {
+      let conn: Deno.Conn;
+      try {
+        conn = await listener.accept();
+      } catch {
+        // Closed by us: the loop ends. Out of descriptors (EMFILE) or another
+        // error of one accept: try again shortly; the listener stays up (as
+        // Bun's and Node's do), or no one could ever connect again.
+        if (closed) continue;
+        options.onAcceptFailed?.();
+        await new Promise((resolve) => setTimeout(resolve, ACCEPT_RETRY_MS));
+        continue;
+      }
+      onConnection(connToConnection(conn));
+    }
+  })();
   return {
     path,
     close: () => {
+      closed = true;
       try {
         listener.close();
       } catch {

@@ -23,7 +23,7 @@ export function createNodeRuntime(): Runtime {
     openSharedListener: async (target) => (await import("./http.ts")).openSharedListenerNode(target),
     listenUnix: listenUnixNode,
     connectUnix: connectUnixNode,
-    collectGarbage: () => (globalThis as { gc?: () => void }).gc?.(),
+    collectGarbage: () => void import("../v8-gc.ts").then((v8) => v8.collectGarbageV8()),
     spawn: spawnNode,
     setParentDeathSignal: () => false,
     importFresh: importFreshByUrl,

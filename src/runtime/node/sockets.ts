@@ -40,6 +40,7 @@ export function listenUnixNode(
       server.removeListener("error", reject);
       server.on("error", () => {
         // Accept errors (EMFILE) affect one connection; the listener stays up.
+        options.onAcceptFailed?.();
       });
       resolve({
         path,

@@ -12,10 +12,11 @@ import { FAST, fixture, isAlive, rawRequest, runCli, startMaster, waitFor, withM
 import { makeTempDir } from "../../helpers/temp.ts";
 import { e2e } from "../e2e-test.ts";
 
-/** A client connection that collects reply lines. */
-function openClient(socket: string): Promise<{ conn: Socket; lines: string[]; closed: Promise<void>; next(count: number): Promise<string[]> }> {
+/** A client connection that collects reply lines; `first` is written as soon as the connection is made. */
+function openClient(socket: string, first?: string): Promise<{ conn: Socket; lines: string[]; closed: Promise<void>; next(count: number): Promise<string[]> }> {
   return new Promise((resolve, reject) => {
     const conn = createConnection({ path: socket });
+    if (first !== undefined) conn.write(first);
     const lines: string[] = [];
     let buffer = "";
     const closed = new Promise<void>((done) => conn.on("close", () => done()));
@@ -106,6 +107,38 @@ export function socketTests(launcher: Launcher): void {
       expect(JSON.parse((await holder.next(1))[0] ?? "")).toMatchObject({ ok: true });
       holder.conn.destroy();
       silent.conn.destroy();
+    });
+  });
+
+  // That a connection with a request in progress is never closed as idle is proved with a fake clock
+  // (src/control/clients.test.ts): here a loaded machine could stall a client for 0.3 s itself.
+  e2e("idle connections are closed after companion_control_idle_timeout (0.3 s), one holding half a line too", async () => {
+    await withMaster(launcher, { config: { ...FAST, companion_control_idle_timeout: 0.3, companion_workers: [fixture("a")] } }, async (run) => {
+      const started = performance.now();
+      const idle = await openClient(run.socket);
+      const partial = await openClient(run.socket);
+      partial.conn.write('{"cmd":"sta');
+      await Promise.all([idle.closed, partial.closed]);
+      const elapsed = performance.now() - started;
+      expect(elapsed).toBeGreaterThanOrEqual(290);
+      // Far under the 60 s default, whatever the load.
+      expect(elapsed).toBeLessThan(20_000);
+      for (const client of [idle, partial]) expect(client.lines.map((line) => JSON.parse(line))).toEqual([{ ok: false, error: "idle for 0.3s; closing the connection" }]);
+    });
+  });
+
+  e2e("a reread that changes companion_control_idle_timeout applies to the next idle period", async () => {
+    const config = { ...FAST, companion_workers: [fixture("a")] };
+    await withMaster(launcher, { config }, async (run) => {
+      const before = await openClient(run.socket);
+      run.writeConfig({ ...config, companion_control_idle_timeout: 0.2 });
+      expect(await run.cli(["reread", "-s", run.socket])).toMatchObject({ code: 0, stderr: "" });
+      const after = await openClient(run.socket);
+      await after.closed;
+      expect(after.lines.map((line) => JSON.parse(line))).toEqual([{ ok: false, error: "idle for 0.2s; closing the connection" }]);
+      // The connection idle since before the reread keeps the timeout it started with (60 s).
+      expect(before.conn.destroyed).toBe(false);
+      before.conn.destroy();
     });
   });
 
