@@ -1,7 +1,7 @@
 /**
  * Companion output under a flood, side by side in one run on this machine:
  *
- *   bun bench/logs.ts
+ *   bun bench/logs.ts [WORD]   (WORD: only the rows whose name has it; no results file)
  *
  * A companion writes 100 MiB of 100-byte lines (`yes` cut by `head -c`), then
  * 924 MiB more (1 GiB in all). Systems: ours through the prefix path (the
@@ -198,8 +198,11 @@ else console.log("supervisord is not installed: skipped (bench/setup.sh)");
 if (hasPm2()) systems.push(["PM2, out_file", pm2]);
 else console.log("PM2 is not installed: skipped (bench/setup.sh)");
 
+// `bun bench/logs.ts WORD` runs only the rows whose name has WORD, and writes no results file.
+const only = process.argv[2]?.toLowerCase();
 const rows: string[] = [];
 for (const [name, start] of systems) {
+  if (only !== undefined && !name.toLowerCase().includes(only)) continue;
   const { dir, cleanup } = tempDir("logs");
   try {
     const f = await measure(name, dir, await start(dir));
@@ -209,19 +212,21 @@ for (const [name, start] of systems) {
     cleanup();
   }
 }
-report(
-  "logs",
-  [
-    "# Companion output under a flood: ours vs supervisord and PM2",
-    "",
-    `Measured by \`bun bench/logs.ts\` on ${machineDetails()}.`,
-    "A companion writes 100 MiB of 100-byte lines (`yes | head -c`), then 924 MiB more; no rotation. Throughput: the first 100 MiB, until the destination file holds it all.",
-    "CPU and RSS are the supervisor's: ours master + manager (CPU) and the manager (RSS); supervisord's one process; PM2's daemon; the floor's one Bun process. Status p99: one request every 5 ms during the first 100 MiB.",
-    "Ours is the compiled binary (Bun) unless the row says Node or Deno (the master and manager under that runtime). The floor is Bun reading the pipe and writing each chunk to the file with nothing else (bench/fixtures/pipe-to-file.ts): what any manager on Bun pays before it looks at a byte.",
-    "",
-    "| system | MiB/s | CPU ms per MiB | status p99 during the flood (ms) | RSS after 100 MiB (MiB) | RSS after 1 GiB (MiB) |",
-    "| --- | --- | --- | --- | --- | --- |",
-    ...rows,
-    "",
-  ].join("\n"),
-);
+if (only === undefined) {
+  report(
+    "logs",
+    [
+      "# Companion output under a flood: ours vs supervisord and PM2",
+      "",
+      `Measured by \`bun bench/logs.ts\` on ${machineDetails()}.`,
+      "A companion writes 100 MiB of 100-byte lines (`yes | head -c`), then 924 MiB more; no rotation. Throughput: the first 100 MiB, until the destination file holds it all.",
+      "CPU and RSS are the supervisor's: ours master + manager (CPU) and the manager (RSS); supervisord's one process; PM2's daemon; the floor's one Bun process. Status p99: one request every 5 ms during the first 100 MiB.",
+      "Ours is the compiled binary (Bun) unless the row says Node or Deno (the master and manager under that runtime). The floor is Bun reading the pipe and writing each chunk to the file with nothing else (bench/fixtures/pipe-to-file.ts): what any manager on Bun pays before it looks at a byte.",
+      "",
+      "| system | MiB/s | CPU ms per MiB | status p99 during the flood (ms) | RSS after 100 MiB (MiB) | RSS after 1 GiB (MiB) |",
+      "| --- | --- | --- | --- | --- | --- |",
+      ...rows,
+      "",
+    ].join("\n"),
+  );
+}
