@@ -1,56 +1,98 @@
 /**
- * Pure: companion output as bytes cut at line ends (docs/logging.md). Chunks
- * are scanned natively (`indexOf(10)` on the bytes) and passed on as slices;
- * no string is built per line. A partial last line is held until its newline
- * comes, the stream ends, or it grows past the cap (then it is cut there).
+ * Pure: companion output as bytes cut at line ends (docs/logging.md). A
+ * chunk is scanned once from its end (`lastIndexOf(10)`) and passed on as
+ * views: the whole lines it completes are a partial line held from before
+ * (if any) and the chunk up to its last newline. Nothing is copied but the
+ * partial last line, into a buffer the cutter reuses, and no per-line work
+ * is done here. A partial line is held until its newline comes, the stream
+ * ends, or it grows past the cap (then it is cut there).
  */
 
 const NEWLINE = 10;
 
+/** The newline the cutter adds to a line cut at the cap or at the end of the stream. */
+const ADDED_NEWLINE = Uint8Array.of(NEWLINE);
+
 /** A held partial line longer than this is cut and passed on as a line of its own. */
 export const MAX_LOG_LINE_BYTES = 64 * 1024;
 
-/** Cuts a byte stream into chunks of whole lines. */
-export interface LineCutter {
-  /** The whole lines `chunk` completes (each ending with a newline), or null when it completed none. */
-  push(chunk: Uint8Array): Uint8Array | null;
-  /** The held partial line with a newline added (end of stream), or null. */
-  flush(): Uint8Array | null;
-}
+/**
+ * The pieces of some whole lines, in order: together they are one or more
+ * lines each ending with a newline (a line may span two pieces). They are
+ * views, valid until the next push or flush: a consumer copies what it keeps.
+ */
+export type LinePieces = readonly Uint8Array[];
 
-function concat(a: Uint8Array, b: Uint8Array, newline = false): Uint8Array {
-  const out = new Uint8Array(a.length + b.length + (newline ? 1 : 0));
-  out.set(a, 0);
-  out.set(b, a.length);
-  if (newline) out[out.length - 1] = NEWLINE;
-  return out;
+/** Cuts a byte stream into whole lines. */
+export interface LineCutter {
+  /** The whole lines `chunk` completes, as pieces; empty when it completed none. */
+  push(chunk: Uint8Array): LinePieces;
+  /** The held partial line with a newline added (end of stream); empty when none is held. */
+  flush(): LinePieces;
 }
 
 /** Creates a cutter; `maxLine` bounds the partial line it holds. */
 export function createLineCutter(maxLine = MAX_LOG_LINE_BYTES): LineCutter {
-  let held: Uint8Array = new Uint8Array(0);
+  // Two hold buffers taking turns: the pieces handed out may view one while the new partial line goes to the other.
+  let hold = new Uint8Array(256);
+  let spare = new Uint8Array(256);
+  let held = 0;
+  const pieces: Uint8Array[] = [];
+
+  const keep = (bytes: Uint8Array) => {
+    if (held + bytes.length > hold.length) {
+      const grown = new Uint8Array(Math.max(hold.length * 2, held + bytes.length));
+      grown.set(hold.subarray(0, held));
+      hold = grown;
+    }
+    hold.set(bytes, held);
+    held += bytes.length;
+  };
+
   return {
     push(chunk) {
+      pieces.length = 0;
       const last = chunk.lastIndexOf(NEWLINE);
       if (last === -1) {
-        held = concat(held, chunk);
-        if (held.length < maxLine) return null;
-        const cut = concat(held, new Uint8Array(0), true);
-        held = new Uint8Array(0);
-        return cut;
+        if (held + chunk.length < maxLine) {
+          keep(chunk);
+          return pieces;
+        }
+        if (held > 0) pieces.push(hold.subarray(0, held));
+        pieces.push(chunk, ADDED_NEWLINE);
+        held = 0;
+        return pieces;
       }
-      const whole = held.length === 0 ? chunk.subarray(0, last + 1) : concat(held, chunk.subarray(0, last + 1));
+      if (held > 0) pieces.push(hold.subarray(0, held));
+      pieces.push(chunk.subarray(0, last + 1));
+      [hold, spare] = [spare, hold];
+      held = 0;
       // A copy: the runtime may reuse the chunk's memory.
-      held = chunk.slice(last + 1);
-      return whole;
+      if (last + 1 < chunk.length) keep(chunk.subarray(last + 1));
+      return pieces;
     },
     flush() {
-      if (held.length === 0) return null;
-      const rest = concat(held, new Uint8Array(0), true);
-      held = new Uint8Array(0);
-      return rest;
+      pieces.length = 0;
+      if (held === 0) return pieces;
+      pieces.push(hold.subarray(0, held), ADDED_NEWLINE);
+      held = 0;
+      [hold, spare] = [spare, hold];
+      return pieces;
     },
   };
+}
+
+/** The pieces joined into one new buffer (a copy the caller owns). */
+export function joinPieces(pieces: LinePieces): Uint8Array {
+  let total = 0;
+  for (const piece of pieces) total += piece.length;
+  const out = new Uint8Array(total);
+  let at = 0;
+  for (const piece of pieces) {
+    out.set(piece, at);
+    at += piece.length;
+  }
+  return out;
 }
 
 /** How many lines a chunk of whole lines holds. */
@@ -58,21 +100,6 @@ export function countLines(lines: Uint8Array): number {
   let count = 0;
   for (let at = lines.indexOf(NEWLINE); at !== -1; at = lines.indexOf(NEWLINE, at + 1)) count++;
   return count;
-}
-
-/** `lines` (whole lines) with `prefix` before each one, in one new buffer. */
-export function prefixLines(lines: Uint8Array, prefix: Uint8Array): Uint8Array {
-  const out = new Uint8Array(lines.length + countLines(lines) * prefix.length);
-  let from = 0;
-  let to = 0;
-  for (let at = lines.indexOf(NEWLINE); at !== -1; at = lines.indexOf(NEWLINE, from)) {
-    out.set(prefix, to);
-    to += prefix.length;
-    out.set(lines.subarray(from, at + 1), to);
-    to += at + 1 - from;
-    from = at + 1;
-  }
-  return out;
 }
 
 /** Each line of a chunk of whole lines, without its newline (views, not copies). */

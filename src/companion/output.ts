@@ -13,7 +13,7 @@ import type { ByteSource, ChildHandle, Stdio } from "../runtime/index.ts";
 import { SymlinkRefusedError } from "../runtime/private-files.ts";
 import { openLogFile, type LogFile } from "./log-file.ts";
 import { createBatcher, type Batcher } from "./log-batch.ts";
-import { createLineCutter, linePrefix, prefixLines } from "./log-lines.ts";
+import { createLineCutter, linePrefix, type LinePieces } from "./log-lines.ts";
 import { createLogRing, type LogRing } from "./log-ring.ts";
 
 /** A companion's two output streams. */
@@ -86,7 +86,7 @@ export function createCompanionOutputs(deps: OutputDeps): CompanionOutputs {
 
   /** The destination of one stream: the master's stream (prefixed), a file, or null (the child inherits the descriptor). */
   function sinkFor(name: string, spec: ResolvedCompanion, stream: StreamName, target: string, files: LogFile[]): Batcher | null {
-    if (target === "inherit") return prefixOn ? createBatcher((lines) => deps.write(stream, prefixLines(lines, prefixOf(name, stream)))) : null;
+    if (target === "inherit") return prefixOn ? createBatcher((lines) => deps.write(stream, lines), prefixOf(name, stream)) : null;
     const rotation = stream === "stdout" ? { maxBytes: spec.stdout_max_bytes, backups: spec.stdout_backups } : { maxBytes: spec.stderr_max_bytes, backups: spec.stderr_backups };
     let file: LogFile;
     try {
@@ -114,9 +114,9 @@ export function createCompanionOutputs(deps: OutputDeps): CompanionOutputs {
   }
 
   /** Keeps the lines and passes them on; a promise when the writer has a full batch to finish first. */
-  function deliver(name: string, stream: StreamName, lines: Uint8Array): Promise<void> | undefined {
+  function deliver(name: string, stream: StreamName, lines: LinePieces): Promise<void> | undefined {
     const member = members.get(name);
-    if (member === undefined) return undefined;
+    if (member === undefined || lines.length === 0) return undefined;
     member.rings[stream].append(lines, deps.now());
     return member.sinks[stream]?.push(lines);
   }
@@ -126,8 +126,8 @@ export function createCompanionOutputs(deps: OutputDeps): CompanionOutputs {
     let sinceYield = 0;
     try {
       for (let chunk = await source.read(); chunk !== null; chunk = await source.read()) {
-        const lines = cutter.push(chunk);
-        if (lines !== null) await deliver(name, stream, lines);
+        const pending = deliver(name, stream, cutter.push(chunk));
+        if (pending !== undefined) await pending;
         sinceYield += chunk.length;
         if (sinceYield >= YIELD_EVERY_BYTES) {
           // A flood must not keep the control socket waiting: let other work run.
@@ -138,8 +138,7 @@ export function createCompanionOutputs(deps: OutputDeps): CompanionOutputs {
     } catch {
       // the pipe failed: what was read still counts
     }
-    const rest = cutter.flush();
-    if (rest !== null) await deliver(name, stream, rest);
+    await deliver(name, stream, cutter.flush());
     await members.get(name)?.sinks[stream]?.flush();
   }
 
