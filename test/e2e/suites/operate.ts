@@ -4,7 +4,7 @@
  * and the "did you mean …" hints of the ctl.
  */
 import { expect } from "bun:test";
-import { existsSync } from "node:fs";
+import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { e2e } from "../e2e-test.ts";
 import type { Launcher } from "../../helpers/launchers.ts";
@@ -85,6 +85,24 @@ export function operateTests(launcher: Launcher): void {
       const all = await run.request({ cmd: "signal", name: "all", signal: "USR1" });
       expect(all).toEqual({ ok: false, results: [{ name: "sig", ok: true, message: `sent SIGUSR1 to pid ${sig?.pid}` }, { name: "other", ok: false, message: "not running" }] });
       await run.waitOutput(`GOT SIGUSR1 sig ${sig?.pid}`);
+    });
+  });
+
+  e2e("operate: ctl output appended to a file (>>) keeps what the file held", async () => {
+    const config = { ...FAST, companion_workers: [fixture("app")] };
+    await withMaster(launcher, { config }, async (run) => {
+      await run.waitStates({ app: "RUNNING" });
+      const file = join(run.dir, "status.txt");
+      writeFileSync(file, "earlier line\n");
+      // Twice through a shell's >>: both outputs land after what was there.
+      const argv = [...launcher.command, "-s", run.socket, "status", "app"].map((arg) => `'${arg.replaceAll("'", "'\\''")}'`).join(" ");
+      for (let i = 0; i < 2; i++) {
+        const shell = Bun.spawn(["/bin/sh", "-c", `${argv} >> '${file}'`], { stdout: "ignore", stderr: "pipe" });
+        expect(await shell.exited).toBe(0);
+      }
+      const lines = readFileSync(file, "utf8").split("\n");
+      expect(lines[0]).toBe("earlier line");
+      expect(lines.filter((line) => /^app\s+RUNNING/.test(line))).toHaveLength(2);
     });
   });
 
