@@ -148,7 +148,8 @@ export async function runWorker(runtime: Runtime, args: WorkerArgs): Promise<num
       else if (args.unix) servers.push(await serveUnixByRename(runtime, target.path, handler));
     }
   } catch (error) {
-    const message = `cannot listen: ${error instanceof Error ? error.message : String(error)}`;
+    // The runtime's message names the address and the reason (runtime/listen-error.ts).
+    const message = error instanceof Error ? error.message : String(error);
     log.error(message);
     channel.send({ t: "boot-error", message });
     await new Promise((resolve) => setTimeout(resolve, 50));

@@ -8,6 +8,7 @@ import { createServer, type IncomingMessage, type ServerResponse } from "node:ht
 import netModule, { isIPv6, type Server as NetServer } from "node:net";
 import { getSystemErrorName } from "node:util";
 import { Readable } from "node:stream";
+import { listenError } from "../listen-error.ts";
 import type { HttpHandler, HttpServer, ListenTarget, SharedListener } from "../types.ts";
 
 function toRequest(req: IncomingMessage): Request {
@@ -42,9 +43,10 @@ async function writeResponse(response: Response, res: ServerResponse): Promise<v
 
 function listen(server: NetServer, target: ListenTarget): Promise<void> {
   return new Promise((resolve, reject) => {
-    server.once("error", reject);
+    const fail = (error: unknown) => reject(listenError(target, error));
+    server.once("error", fail);
     const done = () => {
-      server.removeListener("error", reject);
+      server.removeListener("error", fail);
       resolve();
     };
     if (target.kind === "fd") server.listen({ fd: target.fd }, done);
@@ -93,11 +95,7 @@ export async function openSharedListenerNode(target: Exclude<ListenTarget, { kin
     ._createServerHandle;
   const handle =
     target.kind === "unix" ? create(target.path, -1, -1, undefined, undefined) : create(target.host, target.port, isIPv6(target.host) ? 6 : 4, undefined, undefined);
-  if (typeof handle === "number") {
-    const where = target.kind === "unix" ? target.path : `${target.host}:${target.port}`;
-    const code = getSystemErrorName(handle);
-    throw Object.assign(new Error(`cannot listen on ${where}: ${code === "EADDRINUSE" ? "address already in use" : code}`), { code });
-  }
+  if (typeof handle === "number") throw listenError(target, { code: getSystemErrorName(handle) });
   if (target.kind === "tcp") {
     // libuv keeps a failed bind's error for listen(), which only the workers call:
     // check that the socket really holds the port.
@@ -105,7 +103,7 @@ export async function openSharedListenerNode(target: Exclude<ListenTarget, { kin
     handle.getsockname(bound);
     if (target.port !== 0 && bound.port !== target.port) {
       handle.close();
-      throw Object.assign(new Error(`cannot listen on ${target.host}:${target.port}: address already in use`), { code: "EADDRINUSE" });
+      throw listenError(target, { code: "EADDRINUSE" });
     }
   }
   return { fd: handle.fd, close: () => handle.close() };
