@@ -123,6 +123,11 @@ export interface HttpServer {
   stop(): Promise<void>;
   /** Close every connection now. */
   forceClose(): void;
+  /**
+   * Stop accepting, keep serving the open connections (until `stop`). Only where
+   * the listener can close alone and lose nothing queued: Node's inherited socket.
+   */
+  stopAccepting?(): void;
 }
 
 /** A listening socket the master opened for its workers to inherit (Node). */

@@ -75,6 +75,8 @@ export async function serveHttpNode(target: ListenTarget, handler: HttpHandler):
         server.closeIdleConnections();
       }),
     forceClose: () => server.closeAllConnections(),
+    // The master's socket keeps queueing for the other workers and the replacement.
+    ...(target.kind === "fd" ? { stopAccepting: () => void server.close() } : {}),
   };
 }
 

@@ -150,6 +150,24 @@ export function httpTests(launcher: Launcher): void {
     });
   });
 
+  e2e("max_requests is a bound: one worker, max_requests 20, 60 sequential requests on fresh connections come from 3+ workers", async () => {
+    await withApp(launcher, { workers: 1, max_requests: 20 }, async (_run, base) => {
+      const pids: string[] = [];
+      const failures: string[] = [];
+      for (let i = 0; i < 60; i++) {
+        const answer = await get(`${base}/`).catch((error: unknown) => ({ status: 0, text: String(error) }));
+        if (answer.status === 200) pids.push(answer.text);
+        else failures.push(`${answer.status} ${answer.text}`);
+      }
+      expect(failures).toEqual([]);
+      // Each worker answered at most its 20 and the one request that waited for the hand-over.
+      const counts = new Map<string, number>();
+      for (const pid of pids) counts.set(pid, (counts.get(pid) ?? 0) + 1);
+      expect(counts.size).toBeGreaterThanOrEqual(3);
+      expect(Math.max(...counts.values())).toBeLessThanOrEqual(21);
+    });
+  });
+
   e2e("TERM lets in-flight requests finish within graceful_timeout; the workers exit", async () => {
     await withApp(launcher, { workers: 1, graceful_timeout: 5 }, async (run, base) => {
       const workers = run.workerPids();
