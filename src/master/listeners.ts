@@ -48,7 +48,7 @@ export function createListeners(runtime: Http & UnixSockets): Listeners {
       const result: Array<{ target: BindTarget; fd: number | null }> = [];
       for (const address of binds) {
         const target = parseBind(address);
-        if (runtime.httpSharing === "reuse-port") {
+        if (runtime.httpSharing === "reuse-port" || (target.kind === "unix" && !runtime.sharedUnix)) {
           // A unix path is served by worker 0, which renames its socket over it. A path new to us
           // may hold a stale socket (removed) but never a live one or anything else (refused).
           if (target.kind === "unix" && !servedPaths.has(target.path)) {

@@ -234,6 +234,8 @@ export interface Http {
    * Node, which also never drops a queued connection when a worker closes).
    */
   readonly httpSharing: "reuse-port" | "inherit";
+  /** Whether unix binds are shared the same way (Node); elsewhere one worker serves each unix bind. */
+  readonly sharedUnix: boolean;
   /** Serves HTTP on a target (TCP binds use SO_REUSEPORT where `httpSharing` says so). */
   serveHttp(target: ListenTarget, handler: HttpHandler): Promise<HttpServer>;
   /** Opens a listening socket for workers to inherit (only where `httpSharing` is "inherit"). */

@@ -54,6 +54,7 @@ export function createDenoRuntime(): Runtime {
     setParentDeathSignal: (signal) => setParentDeathSignalWith(Deno.build.os, signal, prctlDeno),
     watchStdinClose,
     httpSharing: "reuse-port",
+    sharedUnix: false,
     serveHttp: async (target, handler) => (await import("./http.ts")).serveHttpDeno(target, handler),
     openSharedListener: () => Promise.reject(new Error("Deno workers bind with SO_REUSEPORT; there is no shared listener")),
     listenUnix: listenUnixDeno,

@@ -231,9 +231,9 @@ export function httpTests(launcher: Launcher): void {
     const tmp = makeTempDir("gcreload");
     const app = tmp.file("app.mjs", 'export default () => new Response("v1");\n');
     // Keep-alive clients everywhere; clients opening a connection per request too where the
-    // workers share one listening socket (Node). Under Bun and Deno each worker has its own
+    // workers share one listening socket (Node, Bun). Under Deno each worker has its own
     // SO_REUSEPORT socket and the kernel resets what is queued on a closing one (docs/deploy.md).
-    const modes: Array<"keep-alive" | "fresh"> = launcher.name === "node" || launcher.name === "node24" ? ["keep-alive", "fresh"] : ["keep-alive"];
+    const modes: Array<"keep-alive" | "fresh"> = launcher.name === "deno" ? ["keep-alive"] : ["keep-alive", "fresh"];
     try {
       await withApp(
         launcher,
