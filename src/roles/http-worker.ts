@@ -75,6 +75,8 @@ export async function runWorker(runtime: Runtime, args: WorkerArgs): Promise<num
       return runtime.exit(EXIT_OK);
     }
     draining = true;
+    // Where the listener is shared, stop taking connections at once: the others take them.
+    for (const server of servers) server.stopAccepting?.();
     stopping = (async () => {
       // Keep serving a moment with "Connection: close" before the server stops: a
       // keep-alive connection it would close while idle races the client's next

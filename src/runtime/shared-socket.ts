@@ -24,6 +24,41 @@ export interface SocketLibc {
   close(fd: number): number;
   epollCtl(epfd: number, op: number, fd: number, event: Uint8Array): number;
   errno(): number;
+  /** A /proc file's text, or null (Deno reads /proc/self only through libc: its permissions refuse it). */
+  readProc(path: string): string | null;
+  /** Where a /proc/self/fd entry points, or null when there is no such fd. */
+  readProcLink(path: string): string | null;
+  /** The open fd numbers, or null where the directory cannot be listed (every number is tried then). */
+  listFds(): number[] | null;
+}
+
+/** readProc and readProcLink with node:fs (Bun). */
+export const procByNodeFs: Pick<SocketLibc, "readProc" | "readProcLink" | "listFds"> = {
+  listFds: () => readdirSync("/proc/self/fd").map(Number),
+  readProc: (path) => {
+    try {
+      return readFileSync(path, "utf8");
+    } catch {
+      return null;
+    }
+  },
+  readProcLink: (path) => {
+    try {
+      return readlinkSync(path);
+    } catch {
+      return null;
+    }
+  },
+};
+
+/** The fds this process has open (up to `limit`), with where each points. */
+function openFds(libc: SocketLibc, limit = 4096): Array<{ fd: number; link: string }> {
+  const fds: Array<{ fd: number; link: string }> = [];
+  for (const fd of libc.listFds() ?? Array.from({ length: limit }, (_, i) => i)) {
+    const link = libc.readProcLink(`/proc/self/fd/${fd}`);
+    if (link !== null) fds.push({ fd, link });
+  }
+  return fds;
 }
 
 const AF_INET = 2;
@@ -83,36 +118,25 @@ export function openSharedTcpListener(libc: SocketLibc, target: Extract<ListenTa
 }
 
 /** The fd of this process's listening TCP socket on `port`, by its inode. */
-function listeningFd(port: number): number {
+function listeningFd(libc: SocketLibc, port: number): number {
   let inode = "";
   for (const table of ["/proc/net/tcp", "/proc/net/tcp6"]) {
-    for (const line of readFileSync(table, "utf8").split("\n").slice(1)) {
+    for (const line of (libc.readProc(table) ?? "").split("\n").slice(1)) {
       const fields = line.trim().split(/\s+/);
       if (fields[3] === "0A" && parseInt(fields[1]?.split(":").at(-1) ?? "", 16) === port) inode = fields[9] ?? "";
     }
   }
-  for (const name of readdirSync("/proc/self/fd")) {
-    try {
-      if (readlinkSync(`/proc/self/fd/${name}`) === `socket:[${inode}]`) return Number(name);
-    } catch {
-      // closed meanwhile
-    }
-  }
-  throw new Error(`no listening socket of ours on port ${port}`);
+  const found = openFds(libc).find(({ link }) => link === `socket:[${inode}]`);
+  if (inode === "" || found === undefined) throw new Error(`no listening socket of ours on port ${port}`);
+  return found.fd;
 }
 
 /** The epoll fd that watches `fd`, and how (events mask, data). */
-function epollRegistration(fd: number): { epfd: number; events: number; data: bigint } {
-  for (const name of readdirSync("/proc/self/fd")) {
-    let link = "";
-    try {
-      link = readlinkSync(`/proc/self/fd/${name}`);
-    } catch {
-      continue;
-    }
+function epollRegistration(libc: SocketLibc, fd: number): { epfd: number; events: number; data: bigint } {
+  for (const { fd: epfd, link } of openFds(libc)) {
     if (link !== "anon_inode:[eventpoll]") continue;
-    const match = new RegExp(`tfd:\\s+${fd} events:\\s*([0-9a-f]+) data:\\s*([0-9a-f]+)`).exec(readFileSync(`/proc/self/fdinfo/${name}`, "utf8"));
-    if (match !== null) return { epfd: Number(name), events: parseInt(match[1] ?? "0", 16), data: BigInt(`0x${match[2] ?? "0"}`) };
+    const match = new RegExp(`tfd:\\s+${fd} events:\\s*([0-9a-f]+) data:\\s*([0-9a-f]+)`).exec(libc.readProc(`/proc/self/fdinfo/${epfd}`) ?? "");
+    if (match !== null) return { epfd, events: parseInt(match[1] ?? "0", 16), data: BigInt(`0x${match[2] ?? "0"}`) };
   }
   throw new Error(`no epoll watches fd ${fd}`);
 }
@@ -133,8 +157,8 @@ function epollEvent(events: number, data: bigint): Uint8Array {
  * registration goes and the fd number gets a dummy socket the server closes later.
  */
 export function adoptSharedListener(libc: SocketLibc, shared: number, ownPort: number): { release(): void } {
-  const fd = listeningFd(ownPort);
-  const { epfd, events, data } = epollRegistration(fd);
+  const fd = listeningFd(libc, ownPort);
+  const { epfd, events, data } = epollRegistration(libc, fd);
   if (libc.dup2(shared, fd) !== fd) throw new Error(`dup2 failed: errno ${libc.errno()}`);
   if (libc.epollCtl(epfd, EPOLL_CTL_ADD, fd, epollEvent(events, data)) !== 0) throw new Error(`epoll_ctl failed: errno ${libc.errno()}`);
   libc.close(shared);

@@ -40,7 +40,10 @@ export interface SpawnOptions {
   stderr?: Stdio | "stdout";
   /** Start the child as the leader of a new process group (and session). */
   processGroup?: boolean;
-  /** Open descriptors the child gets as fds 3, 4, … (inherited listening sockets). Not on Deno. */
+  /**
+   * Open descriptors the child inherits (listening sockets): as fds 3, 4, … where
+   * `Http.inheritedFds` is "from-3"; at their own numbers where it is "same" (Deno).
+   */
   extraFds?: readonly number[];
 }
 
@@ -236,6 +239,8 @@ export interface Http {
   readonly httpSharing: "reuse-port" | "inherit";
   /** Whether unix binds are shared the same way (Node); elsewhere one worker serves each unix bind. */
   readonly sharedUnix: boolean;
+  /** Where a child finds the `extraFds` it is given: moved to 3, 4, … or at the parent's numbers. */
+  readonly inheritedFds: "from-3" | "same";
   /** Serves HTTP on a target (TCP binds use SO_REUSEPORT where `httpSharing` says so). */
   serveHttp(target: ListenTarget, handler: HttpHandler): Promise<HttpServer>;
   /** Opens a listening socket for workers to inherit (only where `httpSharing` is "inherit"). */

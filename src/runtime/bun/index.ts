@@ -40,6 +40,7 @@ export function createBunRuntime(): Runtime {
     },
     // TCP: one socket the master opens and the workers adopt (runtime/shared-socket.ts); SO_REUSEPORT elsewhere.
     httpSharing: sharedSocketSupported() ? "inherit" : "reuse-port",
+    inheritedFds: "from-3",
     sharedUnix: false,
     serveHttp: async (target, handler) => (await import("./http.ts")).serveHttpBun(target, handler),
     openSharedListener: async (target) => {

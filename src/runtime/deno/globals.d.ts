@@ -63,6 +63,7 @@ declare namespace Deno {
   }
   interface HttpServer {
     shutdown(): Promise<void>;
+    readonly addr: { port?: number };
   }
   function serve(
     options: { hostname?: string; port?: number; reusePort?: boolean; path?: string; transport?: "unix"; signal?: AbortSignal; onListen?: () => void },
@@ -81,6 +82,10 @@ declare namespace Deno {
   interface DynamicLibrary<S> {
     symbols: S;
     close(): void;
+  }
+  class UnsafePointerView {
+    constructor(pointer: unknown);
+    getInt32(offset?: number): number;
   }
   function dlopen(
     path: string,

@@ -17,6 +17,7 @@ export function createNodeRuntime(): Runtime {
         (stream === "stdout" ? process.stdout : process.stderr).write(text, () => resolve());
       }),
     httpSharing: "inherit",
+    inheritedFds: "from-3",
     sharedUnix: true,
     serveHttp: async (target, handler) => (await import("./http.ts")).serveHttpNode(target, handler),
     openSharedListener: async (target) => (await import("./http.ts")).openSharedListenerNode(target),
