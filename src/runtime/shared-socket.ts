@@ -154,7 +154,7 @@ function epollEvent(events: number, data: bigint): Uint8Array {
 /**
  * Puts the inherited socket `shared` in place of this process's listener on
  * `ownPort`. `release` stops accepting from it (the connections stay): the
- * registration goes and the fd number gets a dummy socket the server closes later.
+ * registration goes and the fd number gets an idle dummy listener the server closes later.
  */
 export function adoptSharedListener(libc: SocketLibc, shared: number, ownPort: number): { release(): void } {
   const fd = listeningFd(libc, ownPort);
@@ -169,8 +169,12 @@ export function adoptSharedListener(libc: SocketLibc, shared: number, ownPort: n
       released = true;
       // epoll keeps a registration while any process holds the socket: remove ours first.
       libc.epollCtl(epfd, EPOLL_CTL_DEL, fd, epollEvent(0, 0n));
-      const dummy = libc.socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+      // The dummy listens (on 127.0.0.1:0, where nobody connects): an accept the loop
+      // may still try on the fd then finds nothing queued rather than an error.
+      const dummy = libc.socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
       if (dummy >= 0) {
+        libc.bind(dummy, socketAddress("127.0.0.1", 0));
+        libc.listen(dummy, 1);
         libc.dup2(dummy, fd);
         libc.close(dummy);
       }

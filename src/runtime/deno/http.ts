@@ -1,4 +1,8 @@
-/** HTTP on Deno.serve; TCP binds use SO_REUSEPORT (children run with --unstable-net). */
+/**
+ * HTTP on Deno.serve: on the master's shared socket where it gives one (Linux
+ * with --allow-ffi: runtime/shared-socket.ts), else TCP binds use SO_REUSEPORT
+ * (children run with --unstable-net).
+ */
 import { listenError } from "../listen-error.ts";
 import { adoptSharedListener } from "../shared-socket.ts";
 import { socketLibcDeno } from "./socket-libc.ts";
