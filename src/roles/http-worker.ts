@@ -1,7 +1,8 @@
 /**
  * The body of an HTTP worker process: load the app, serve every bind, send
- * heartbeats to the master, recycle after max_requests, and on TERM stop
- * accepting and let in-flight requests finish (within graceful_timeout).
+ * heartbeats to the master, recycle after max_requests (requests past it wait
+ * for the replacement to listen), and on TERM stop accepting and let in-flight
+ * requests finish (within graceful_timeout).
  */
 import { readFileSync, renameSync, rmSync } from "node:fs";
 import { EXIT_OK, WORKER_BOOT_ERROR } from "../exit-codes.ts";
@@ -47,6 +48,16 @@ export async function runWorker(runtime: Runtime, args: WorkerArgs): Promise<num
   let requests = 0;
   const limit = settings.max_requests > 0 ? settings.max_requests + Math.floor(Math.random() * (settings.max_requests_jitter + 1)) : 0;
   let retiring = false;
+  // Past max_requests a new request waits for the hand-over (the replacement listens, the
+  // master sends TERM, our listeners close) and is answered then, with "Connection: close".
+  // Where the listener can close alone (Node: the master's socket keeps the queue), it closes
+  // at once instead and requests on open connections are answered, with "Connection: close".
+  let holding = false;
+  let handOver = (): void => {};
+  const handedOver = new Promise<void>((resolve) => (handOver = () => {
+    holding = false;
+    resolve();
+  }));
   // Heartbeats come from the event loop: a worker whose loop is blocked stops sending them.
   if (settings.timeout > 0) {
     setInterval(() => channel.send({ t: "beat", requests }), Math.max(50, (settings.timeout * 1000) / 4));
@@ -64,12 +75,17 @@ export async function runWorker(runtime: Runtime, args: WorkerArgs): Promise<num
       return runtime.exit(EXIT_OK);
     }
     draining = true;
+    // Where the listener is shared, stop taking connections at once: the others take them.
+    for (const server of servers) server.stopAccepting?.();
     stopping = (async () => {
       // Keep serving a moment with "Connection: close" before the server stops: a
       // keep-alive connection it would close while idle races the client's next
       // request; one closed by the client after its response races nothing.
-      await new Promise((resolve) => setTimeout(resolve, Math.min(DRAIN_SECS, settings.graceful_timeout) * 1000));
-      await withTimeout(Promise.all(servers.map((server) => server.stop())), settings.graceful_timeout * 1000, createSystemClock(), () => []);
+      // A worker holding requests past max_requests stops at once: its replacement listens.
+      if (!holding) await new Promise((resolve) => setTimeout(resolve, Math.min(DRAIN_SECS, settings.graceful_timeout) * 1000));
+      const stopped = Promise.all(servers.map((server) => server.stop()));
+      handOver();
+      await withTimeout(stopped, settings.graceful_timeout * 1000, createSystemClock(), () => []);
       return EXIT_OK;
     })();
     return stopping;
@@ -123,11 +139,19 @@ export async function runWorker(runtime: Runtime, args: WorkerArgs): Promise<num
   // The hot path: no await for an app that answers synchronously, nothing computed that is not logged.
   const handler = (request: Request, info: RequestInfo): Response | Promise<Response> => {
     requests += 1;
+    if (holding) return handedOver.then(() => respond(request, info));
     if (limit > 0 && requests >= limit && !retiring) {
       retiring = true;
       log.info(`served ${requests} requests (max_requests): asking to be replaced`);
       channel.send({ t: "retire", requests });
+      if (servers.every((server) => server.stopAccepting !== undefined)) {
+        for (const server of servers) server.stopAccepting?.();
+        draining = true;
+      } else holding = true;
     }
+    return respond(request, info);
+  };
+  const respond = (request: Request, info: RequestInfo): Response | Promise<Response> => {
     let result: Response | Promise<Response>;
     try {
       result = app(request);
@@ -148,7 +172,8 @@ export async function runWorker(runtime: Runtime, args: WorkerArgs): Promise<num
       else if (args.unix) servers.push(await serveUnixByRename(runtime, target.path, handler));
     }
   } catch (error) {
-    const message = `cannot listen: ${error instanceof Error ? error.message : String(error)}`;
+    // The runtime's message names the address and the reason (runtime/listen-error.ts).
+    const message = error instanceof Error ? error.message : String(error);
     log.error(message);
     channel.send({ t: "boot-error", message });
     await new Promise((resolve) => setTimeout(resolve, 50));

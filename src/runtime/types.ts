@@ -40,7 +40,10 @@ export interface SpawnOptions {
   stderr?: Stdio | "stdout";
   /** Start the child as the leader of a new process group (and session). */
   processGroup?: boolean;
-  /** Open descriptors the child gets as fds 3, 4, … (inherited listening sockets). Not on Deno. */
+  /**
+   * Open descriptors the child inherits (listening sockets): as fds 3, 4, … where
+   * `Http.inheritedFds` is "from-3"; at their own numbers where it is "same" (Deno).
+   */
   extraFds?: readonly number[];
 }
 
@@ -141,6 +144,11 @@ export interface HttpServer {
   stop(): Promise<void>;
   /** Close every connection now. */
   forceClose(): void;
+  /**
+   * Stop accepting, keep serving the open connections (until `stop`). Only where
+   * the listener can close alone and lose nothing queued: Node's inherited socket.
+   */
+  stopAccepting?(): void;
 }
 
 /** A listening socket the master opened for its workers to inherit (Node). */
@@ -265,6 +273,10 @@ export interface Http {
    * Node, which also never drops a queued connection when a worker closes).
    */
   readonly httpSharing: "reuse-port" | "inherit";
+  /** Whether unix binds are shared the same way (Node); elsewhere one worker serves each unix bind. */
+  readonly sharedUnix: boolean;
+  /** Where a child finds the `extraFds` it is given: moved to 3, 4, … or at the parent's numbers. */
+  readonly inheritedFds: "from-3" | "same";
   /** Serves HTTP on a target (TCP binds use SO_REUSEPORT where `httpSharing` says so). */
   serveHttp(target: ListenTarget, handler: HttpHandler, options?: ServeOptions): Promise<HttpServer>;
   /** Opens a listening socket for workers to inherit (only where `httpSharing` is "inherit"). */

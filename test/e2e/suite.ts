@@ -18,6 +18,7 @@ import { policyTests } from "./suites/policies.ts";
 import { programTests } from "./suites/programs.ts";
 import { rereadTests } from "./suites/reread.ts";
 import { socketTests } from "./suites/socket.ts";
+import { zeroDropTests } from "./suites/zero-drop.ts";
 
 /** Registers the whole suite for one launcher (skipped, with the reason, when it cannot run here). */
 export function defineE2ESuite(launcher: Launcher): void {
@@ -33,6 +34,7 @@ export function defineE2ESuite(launcher: Launcher): void {
     socketTests(launcher);
     lifecycleTests(launcher);
     httpTests(launcher);
+    zeroDropTests(launcher);
     policyTests(launcher);
     programTests(launcher);
     envFileTests(launcher);

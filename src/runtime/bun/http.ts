@@ -1,14 +1,51 @@
-/** HTTP on Bun.serve; TCP binds join a SO_REUSEPORT group so every worker accepts on its own. */
+/**
+ * HTTP on Bun.serve: on the master's shared socket where it gives one (Linux:
+ * runtime/shared-socket.ts), else TCP binds join a SO_REUSEPORT group.
+ */
+import { listenError } from "../listen-error.ts";
+import { adoptSharedListener } from "../shared-socket.ts";
+import { socketLibcBun } from "./socket-libc.ts";
 import type { HttpHandler, HttpServer, ListenTarget, ServeOptions } from "../types.ts";
 
 /** Serves `handler` on `target` with Bun.serve. */
 export async function serveHttpBun(target: ListenTarget, handler: HttpHandler, options: ServeOptions = {}): Promise<HttpServer> {
-  if (target.kind === "fd") throw new Error("Bun cannot serve HTTP on an inherited socket");
-  const where = target.kind === "tcp" ? { hostname: target.host, port: target.port, reusePort: options.reusePort ?? true } : { unix: target.path };
-  const server = Bun.serve({
-    ...where,
-    fetch: (request, srv) => handler(request, { remoteAddress: () => srv.requestIP(request)?.address ?? "-" }),
-  });
+  // An inherited socket: serve a throwaway listener, then put the shared socket in its place.
+  const where =
+    target.kind === "fd"
+      ? { hostname: "127.0.0.1", port: 0 }
+      : target.kind === "tcp"
+        ? { hostname: target.host, port: target.port, reusePort: options.reusePort ?? true }
+        : { unix: target.path };
+  let server: Bun.Server<undefined>;
+  try {
+    server = Bun.serve({
+      ...where,
+      fetch: (request, srv) => handler(request, { remoteAddress: () => srv.requestIP(request)?.address ?? "-" }),
+    });
+  } catch (error) {
+    throw listenError(target, error);
+  }
+  if (target.kind === "fd") {
+    let adopted: { release(): void };
+    try {
+      adopted = adoptSharedListener(socketLibcBun(), target.fd, server.port ?? 0);
+    } catch (error) {
+      void server.stop(true);
+      throw new Error(`cannot serve the inherited socket: ${error instanceof Error ? error.message : String(error)}`);
+    }
+    return {
+      port: null,
+      stop: async () => {
+        adopted.release();
+        await server.stop(false);
+      },
+      forceClose: () => {
+        adopted.release();
+        void server.stop(true);
+      },
+      stopAccepting: () => adopted.release(),
+    };
+  }
   return {
     port: target.kind === "tcp" ? (server.port ?? null) : null,
     stop: async () => {

@@ -66,6 +66,7 @@ declare namespace Deno {
     /** Where it listens (a NetAddr for TCP). */
     readonly addr: { port?: number };
     shutdown(): Promise<void>;
+    readonly addr: { port?: number };
   }
   function serve(
     options: { hostname?: string; port?: number; reusePort?: boolean; path?: string; transport?: "unix"; signal?: AbortSignal; onListen?: () => void },
@@ -89,6 +90,8 @@ declare namespace Deno {
   type PointerValue = object | null;
   class UnsafePointerView {
     static getCString(pointer: object, offset?: number): string;
+    constructor(pointer: unknown);
+    getInt32(offset?: number): number;
   }
   function dlopen(
     path: string,

@@ -1,17 +1,52 @@
-/** HTTP on Deno.serve; TCP binds use SO_REUSEPORT (children run with --unstable-net). */
+/**
+ * HTTP on Deno.serve: on the master's shared socket where it gives one (Linux
+ * with --allow-ffi: runtime/shared-socket.ts), else TCP binds use SO_REUSEPORT
+ * (children run with --unstable-net).
+ */
+import { listenError } from "../listen-error.ts";
+import { adoptSharedListener } from "../shared-socket.ts";
+import { socketLibcDeno } from "./socket-libc.ts";
 import type { HttpHandler, HttpServer, ListenTarget, ServeOptions } from "../types.ts";
 
 /** Serves `handler` on `target` with Deno.serve. */
 export async function serveHttpDeno(target: ListenTarget, handler: HttpHandler, options: ServeOptions = {}): Promise<HttpServer> {
-  if (target.kind === "fd") throw new Error("Deno cannot serve HTTP on an inherited socket");
   const controller = new AbortController();
   const onRequest = (request: Request, info: { remoteAddr: unknown }) =>
     handler(request, { remoteAddress: () => (info.remoteAddr as { hostname?: string }).hostname ?? "-" });
   // One call per kind: Deno's own types have an overload for each, none for their union.
-  const server =
-    target.kind === "tcp"
-      ? Deno.serve({ hostname: target.host, port: target.port, reusePort: options.reusePort ?? true, signal: controller.signal, onListen() {} }, onRequest)
-      : Deno.serve({ path: target.path, transport: "unix", signal: controller.signal, onListen() {} }, onRequest);
+  let server: Deno.HttpServer;
+  try {
+    // An inherited socket: serve a throwaway listener, then put the shared socket in its place.
+    server =
+      target.kind === "fd"
+        ? Deno.serve({ hostname: "127.0.0.1", port: 0, signal: controller.signal, onListen() {} }, onRequest)
+        : target.kind === "tcp"
+          ? Deno.serve({ hostname: target.host, port: target.port, reusePort: options.reusePort ?? true, signal: controller.signal, onListen() {} }, onRequest)
+          : Deno.serve({ path: target.path, transport: "unix", signal: controller.signal, onListen() {} }, onRequest);
+  } catch (error) {
+    throw listenError(target, error);
+  }
+  if (target.kind === "fd") {
+    let adopted: { release(): void };
+    try {
+      adopted = adoptSharedListener(socketLibcDeno(), target.fd, server.addr.port ?? 0);
+    } catch (error) {
+      controller.abort();
+      throw new Error(`cannot serve the inherited socket: ${error instanceof Error ? error.message : String(error)}`);
+    }
+    return {
+      port: null,
+      stop: () => {
+        adopted.release();
+        return server.shutdown();
+      },
+      forceClose: () => {
+        adopted.release();
+        controller.abort();
+      },
+      stopAccepting: () => adopted.release(),
+    };
+  }
   return {
     port: "port" in server.addr ? (server.addr.port ?? null) : null,
     stop: () => server.shutdown(),

@@ -2,7 +2,6 @@
 import process from "node:process";
 import { resolveProgram } from "../program-path.ts";
 import { resolveStdio, toSpawnError, type ResolvedStdio, type StreamTarget } from "../stdio-files.ts";
-import { SpawnError } from "../types.ts";
 import type { ByteSink, ChildHandle, ExitStatus, SignalName, SpawnOptions } from "../types.ts";
 import { webReadableToByteStream } from "../web-streams.ts";
 
@@ -64,15 +63,20 @@ export function killDeno(pid: number, signal: SignalName | 0): boolean {
 
 /** Spawns with Deno.Command; `detached` makes the child a session and group leader. */
 export async function spawnDeno(options: SpawnOptions): Promise<ChildHandle> {
-  if ((options.extraFds ?? []).length > 0) throw new SpawnError("Deno cannot pass descriptors to a child", options.argv);
+  const extraFds = options.extraFds ?? [];
   // Validates the working directory and creates/opens the log files exactly
   // as the other runtimes do; the shell reopens them for the child.
   const program = resolveProgram(options);
   const stdio = resolveStdio(options);
   stdio.close();
   const { argv, stdout, stderr } = withRedirections(program, stdio);
+  const libc = extraFds.length > 0 ? (await import("./socket-libc.ts")).socketLibcDeno() : null;
+  const F_SETFD = 2;
+  const FD_CLOEXEC = 1;
   let child: Deno.ChildProcess;
   try {
+    // Deno.Command passes no descriptor: the child inherits these at their numbers, for this spawn only.
+    for (const fd of extraFds) libc?.fcntl(fd, F_SETFD, 0);
     child = new Deno.Command(argv[0] ?? "", {
       args: argv.slice(1),
       cwd: options.cwd,
@@ -85,6 +89,8 @@ export async function spawnDeno(options: SpawnOptions): Promise<ChildHandle> {
     }).spawn();
   } catch (cause) {
     throw toSpawnError(cause, options.argv);
+  } finally {
+    for (const fd of extraFds) libc?.fcntl(fd, F_SETFD, FD_CLOEXEC);
   }
   const pid = child.pid;
   const exited: Promise<ExitStatus> = child.status.then((status) =>

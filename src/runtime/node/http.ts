@@ -1,29 +1,17 @@
 /**
  * HTTP on node:http for Node workers, with the app's fetch-style handler: the
- * request becomes a web `Request`, the `Response` is written back. Workers
+ * request is a lazy web `Request` (lazy-request.ts), a plain `Response` is
+ * written straight back (light-response.ts), any other is streamed. Workers
  * serve the listening socket the master opened (`{ fd }`), so closing one
  * worker never drops a connection queued on the shared socket.
  */
-import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
-import netModule, { isIPv6, type Server as NetServer } from "node:net";
+import { createServer, type ServerResponse } from "node:http";
+import netModule, { isIPv6, Server as NetServerClass, type Server as NetServer } from "node:net";
 import { getSystemErrorName } from "node:util";
-import { Readable } from "node:stream";
+import { lazyRequest } from "./lazy-request.ts";
+import { installLightResponse, writeLightResponse } from "./light-response.ts";
+import { listenError } from "../listen-error.ts";
 import type { HttpHandler, HttpServer, ListenTarget, ServeOptions, SharedListener } from "../types.ts";
-
-function toRequest(req: IncomingMessage): Request {
-  const headers = new Headers();
-  for (const [name, value] of Object.entries(req.headers)) {
-    if (Array.isArray(value)) for (const v of value) headers.append(name, v);
-    else if (value !== undefined) headers.set(name, value);
-  }
-  const hasBody = req.method !== "GET" && req.method !== "HEAD";
-  return new Request(`http://${req.headers.host ?? "localhost"}${req.url ?? "/"}`, {
-    method: req.method,
-    headers,
-    body: hasBody ? (Readable.toWeb(req) as ReadableStream<Uint8Array>) : undefined,
-    ...(hasBody ? { duplex: "half" } : {}),
-  } as RequestInit);
-}
 
 async function writeResponse(response: Response, res: ServerResponse): Promise<void> {
   res.statusCode = response.status;
@@ -42,9 +30,10 @@ async function writeResponse(response: Response, res: ServerResponse): Promise<v
 
 function listen(server: NetServer, target: ListenTarget): Promise<void> {
   return new Promise((resolve, reject) => {
-    server.once("error", reject);
+    const fail = (error: unknown) => reject(listenError(target, error));
+    server.once("error", fail);
     const done = () => {
-      server.removeListener("error", reject);
+      server.removeListener("error", fail);
       resolve();
     };
     if (target.kind === "fd") server.listen({ fd: target.fd }, done);
@@ -55,26 +44,42 @@ function listen(server: NetServer, target: ListenTarget): Promise<void> {
 
 /** Serves `handler` on `target` with node:http (which never sets SO_REUSEPORT: `options.reusePort` changes nothing). */
 export async function serveHttpNode(target: ListenTarget, handler: HttpHandler, _options: ServeOptions = {}): Promise<HttpServer> {
+  installLightResponse();
   const server = createServer((req, res) => {
     const info = { remoteAddress: () => req.socket.remoteAddress ?? "-" };
-    Promise.resolve()
-      .then(() => handler(toRequest(req), info))
-      .then((response) => writeResponse(response, res))
-      .catch(() => {
-        if (!res.headersSent) res.statusCode = 500;
-        res.end();
-      });
+    const fail = () => {
+      if (!res.headersSent) res.statusCode = 500;
+      res.end();
+    };
+    const write = (response: Response) => {
+      if (!writeLightResponse(response, res)) writeResponse(response, res).catch(fail);
+    };
+    // The hot path stays synchronous for an app that answers synchronously.
+    let result: Response | Promise<Response>;
+    try {
+      result = handler(lazyRequest(req), info);
+    } catch {
+      return fail();
+    }
+    if (result instanceof Promise) result.then(write, fail);
+    else write(result);
   });
   await listen(server, target);
+  const closed = new Promise<void>((resolve) => server.once("close", () => resolve()));
   const address = server.address();
   return {
     port: target.kind === "tcp" && typeof address === "object" && address !== null ? address.port : null,
-    stop: () =>
-      new Promise((resolve) => {
-        server.close(() => resolve());
-        server.closeIdleConnections();
-      }),
+    // "close" comes once: when the listener is closed and the last connection is gone.
+    stop: () => {
+      if (server.listening) server.close();
+      server.closeIdleConnections();
+      return closed;
+    },
     forceClose: () => server.closeAllConnections(),
+    // The master's socket keeps queueing for the other workers and the replacement.
+    // net.Server's close, not http's: that one (Node 19+) also closes idle keep-alive
+    // connections, which races a client sending its next request on one.
+    ...(target.kind === "fd" ? { stopAccepting: () => void NetServerClass.prototype.close.call(server) } : {}),
   };
 }
 
@@ -95,11 +100,7 @@ export async function openSharedListenerNode(target: Exclude<ListenTarget, { kin
     ._createServerHandle;
   const handle =
     target.kind === "unix" ? create(target.path, -1, -1, undefined, undefined) : create(target.host, target.port, isIPv6(target.host) ? 6 : 4, undefined, undefined);
-  if (typeof handle === "number") {
-    const where = target.kind === "unix" ? target.path : `${target.host}:${target.port}`;
-    const code = getSystemErrorName(handle);
-    throw Object.assign(new Error(`cannot listen on ${where}: ${code === "EADDRINUSE" ? "address already in use" : code}`), { code });
-  }
+  if (typeof handle === "number") throw listenError(target, { code: getSystemErrorName(handle) });
   if (target.kind === "tcp") {
     // libuv keeps a failed bind's error for listen(), which only the workers call:
     // check that the socket really holds the port.
@@ -107,7 +108,7 @@ export async function openSharedListenerNode(target: Exclude<ListenTarget, { kin
     handle.getsockname(bound);
     if (target.port !== 0 && bound.port !== target.port) {
       handle.close();
-      throw Object.assign(new Error(`cannot listen on ${target.host}:${target.port}: address already in use`), { code: "EADDRINUSE" });
+      throw listenError(target, { code: "EADDRINUSE" });
     }
   }
   return { fd: handle.fd, close: () => handle.close() };

@@ -19,6 +19,8 @@ export function createNodeRuntime(): Runtime {
         (stream === "stdout" ? process.stdout : process.stderr).write(text, () => resolve());
       }),
     httpSharing: "inherit",
+    inheritedFds: "from-3",
+    sharedUnix: true,
     serveHttp: async (target, handler, options) => (await import("./http.ts")).serveHttpNode(target, handler, options),
     openSharedListener: async (target) => (await import("./http.ts")).openSharedListenerNode(target),
     listenUnix: listenUnixNode,

@@ -5,13 +5,14 @@
  * access log and USR1, boot errors, and reloads that drop nothing.
  */
 import { expect } from "bun:test";
-import { existsSync, readFileSync, renameSync, writeFileSync } from "node:fs";
+import { existsSync, readFileSync, renameSync } from "node:fs";
 import { createConnection } from "node:net";
 import { join } from "node:path";
 import { ROOT, type Launcher } from "../../helpers/launchers.ts";
 import { FAST, fixture, isAlive, runCli, waitFor, withMaster, type MasterRun } from "../../helpers/master.ts";
 import { freePort } from "../../helpers/ports.ts";
 import { makeTempDir } from "../../helpers/temp.ts";
+import { startLoad } from "../../helpers/http-load.ts";
 import { e2e } from "../e2e-test.ts";
 
 const APP = join(ROOT, "test/fixtures/app.mjs");
@@ -31,35 +32,8 @@ async function get(url: string, init: RequestInit = {}): Promise<{ status: numbe
   return { status: response.status, text: await response.text() };
 }
 
-/** Clients that send requests back to back until stopped; counts what failed and what answered. */
-function steadyStream(base: string, clients: number) {
-  let stopped = false;
-  const results = { ok: 0, failed: 0, errors: [] as string[], bodies: new Set<string>() };
-  const loops = Array.from({ length: clients }, async () => {
-    while (!stopped) {
-      try {
-        const response = await fetch(`${base}/`);
-        const text = await response.text();
-        if (response.status === 200) results.ok += 1;
-        else results.failed += 1;
-        results.bodies.add(text);
-      } catch (error) {
-        results.failed += 1;
-        results.errors.push(String(error));
-      }
-    }
-  });
-  return {
-    async stop() {
-      stopped = true;
-      await Promise.all(loops);
-      return results;
-    },
-  };
-}
-
 /** Starts a master serving `app` on a free port; `body` gets the run and the base URL. */
-async function withApp(
+export async function withApp(
   launcher: Launcher,
   config: Record<string, unknown>,
   body: (run: MasterRun, base: string) => Promise<void>,
@@ -141,12 +115,30 @@ export function httpTests(launcher: Launcher): void {
       // A steady stream of keep-alive clients (as behind a proxy) until every first-generation
       // worker has served its max_requests and been replaced (see docs/deploy.md for clients
       // that open a connection per request, or go idle, under SO_REUSEPORT).
-      const stream = steadyStream(base, 4);
+      const stream = startLoad(base, "keep-alive", 4);
       await waitFor(() => run.workerPids().every((pid) => !first.has(pid)), () => `first-generation workers recycled (now ${run.workerPids()})\n${run.output()}`, 30_000);
       const results = await stream.stop();
       expect(results.ok).toBeGreaterThan(20);
       expect({ failed: results.failed, errors: results.errors }).toEqual({ failed: 0, errors: [] });
       expect(run.output()).toMatch(/max_requests\): asking to be replaced/);
+    });
+  });
+
+  e2e("max_requests is a bound: one worker, max_requests 20, 60 sequential requests on fresh connections come from 3+ workers", async () => {
+    await withApp(launcher, { workers: 1, max_requests: 20 }, async (_run, base) => {
+      const pids: string[] = [];
+      const failures: string[] = [];
+      for (let i = 0; i < 60; i++) {
+        const answer = await get(`${base}/`).catch((error: unknown) => ({ status: 0, text: String(error) }));
+        if (answer.status === 200) pids.push(answer.text);
+        else failures.push(`${answer.status} ${answer.text}`);
+      }
+      expect(failures).toEqual([]);
+      // Each worker answered at most its 20 and the one request that waited for the hand-over.
+      const counts = new Map<string, number>();
+      for (const pid of pids) counts.set(pid, (counts.get(pid) ?? 0) + 1);
+      expect(counts.size).toBeGreaterThanOrEqual(3);
+      expect(Math.max(...counts.values())).toBeLessThanOrEqual(21);
     });
   });
 
@@ -225,7 +217,8 @@ export function httpTests(launcher: Launcher): void {
       try {
         const inUse = await runCli(launcher, ["master", APP, "-b", `127.0.0.1:${taken.port}`], { cwd: tmp.dir, env });
         expect(inUse.code).not.toBe(0);
-        expect(inUse.stderr).toMatch(new RegExp(`(address already in use|Is port ${taken.port} in use|Address already in use|EADDRINUSE)`, "i"));
+        // The same words on every runtime: the address and the reason.
+        expect(inUse.stderr).toContain(`cannot listen on 127.0.0.1:${taken.port}: address already in use`);
       } finally {
         taken.stop(true);
       }
@@ -233,36 +226,6 @@ export function httpTests(launcher: Launcher): void {
       tmp.cleanup();
     }
   });
-
-  e2e("three HUPs under a steady stream of requests: none fails, and the new code answers afterwards", async () => {
-    const tmp = makeTempDir("gcreload");
-    const app = tmp.file("app.mjs", 'export default () => new Response("v1");\n');
-    try {
-      await withApp(
-        launcher,
-        { workers: 2, graceful_timeout: 5 },
-        async (run, base) => {
-          // A steady stream: keep-alive clients, as a browser or a proxy in front of gunicorn.
-          const stream = steadyStream(base, 4);
-          const workers = () => run.workerPids();
-          for (let round = 1; round <= 3; round++) {
-            const before = workers();
-            writeFileSync(app, `export default () => new Response("v${round + 1}");\n`);
-            run.signal("SIGHUP");
-            await waitFor(() => workers().length === 2 && workers().every((pid) => !before.includes(pid)), `reload ${round}`, 20_000);
-          }
-          await waitFor(async () => (await get(`${base}/`)).text === "v4", "the new code");
-          const results = await stream.stop();
-          expect({ failed: results.failed, errors: results.errors }).toEqual({ failed: 0, errors: [] });
-          expect(results.ok).toBeGreaterThan(100);
-          expect(results.bodies.has("v4")).toBe(true);
-        },
-        app,
-      );
-    } finally {
-      tmp.cleanup();
-    }
-  }, 90_000);
 
   e2e("the tiers are apart: a crashing companion leaves the web up, a crashing worker leaves the companions alone", async () => {
     const config = { workers: 1, companion_workers: [fixture("steady"), fixture("crashy", "crash", { startsecs: 0 })] };

@@ -1,0 +1,63 @@
+/** libc's socket calls through Deno.dlopen (needs --allow-ffi), for the shared listening socket (runtime/shared-socket.ts). */
+import type { SocketLibc } from "../shared-socket.ts";
+
+/** The calls, and fcntl for the spawn that hands the socket to a worker. */
+export type SocketLibcDeno = SocketLibc & { fcntl(fd: number, command: number, argument: number): number };
+
+let cached: SocketLibcDeno | null = null;
+
+/** Opens libc once; throws without the ffi permission or where libc cannot be opened. */
+export function socketLibcDeno(): SocketLibcDeno {
+  if (cached !== null) return cached;
+  if (Deno.permissions.querySync({ name: "ffi" }).state !== "granted") throw new Error("the shared socket needs --allow-ffi");
+  const { symbols } = Deno.dlopen("libc.so.6", {
+    socket: { parameters: ["i32", "i32", "i32"], result: "i32" },
+    setsockopt: { parameters: ["i32", "i32", "i32", "buffer", "i32"], result: "i32" },
+    bind: { parameters: ["i32", "buffer", "i32"], result: "i32" },
+    listen: { parameters: ["i32", "i32"], result: "i32" },
+    dup2: { parameters: ["i32", "i32"], result: "i32" },
+    close: { parameters: ["i32"], result: "i32" },
+    fcntl: { parameters: ["i32", "i32", "i32"], result: "i32" },
+    epoll_ctl: { parameters: ["i32", "i32", "i32", "buffer"], result: "i32" },
+    __errno_location: { parameters: [], result: "pointer" },
+    open: { parameters: ["buffer", "i32"], result: "i32" },
+    read: { parameters: ["i32", "buffer", "usize"], result: "isize" },
+    readlink: { parameters: ["buffer", "buffer", "usize"], result: "isize" },
+  });
+  const encoder = new TextEncoder();
+  const decoder = new TextDecoder();
+  const cString = (text: string) => encoder.encode(`${text}\0`);
+  const buffer = new Uint8Array(64 * 1024);
+  const call = (name: string, ...args: unknown[]): number => Number(symbols[name]?.(...args));
+  cached = {
+    // Deno refuses /proc/self and /proc/net without --allow-all; libc does not ask.
+    readProc: (path) => {
+      const fd = call("open", cString(path), 0);
+      if (fd < 0) return null;
+      let text = "";
+      for (let n = call("read", fd, buffer, BigInt(buffer.length)); n > 0; n = call("read", fd, buffer, BigInt(buffer.length))) {
+        text += decoder.decode(buffer.subarray(0, n), { stream: true });
+      }
+      call("close", fd);
+      return text;
+    },
+    listFds: () => null,
+    readProcLink: (path) => {
+      const n = call("readlink", cString(path), buffer, BigInt(buffer.length));
+      return n < 0 ? null : decoder.decode(buffer.subarray(0, n));
+    },
+    socket: (domain, type, protocol) => call("socket", domain, type, protocol),
+    setsockopt: (fd, level, name, value) => call("setsockopt", fd, level, name, value, value.byteLength),
+    bind: (fd, address) => call("bind", fd, address, address.byteLength),
+    listen: (fd, backlog) => call("listen", fd, backlog),
+    dup2: (from, to) => call("dup2", from, to),
+    close: (fd) => call("close", fd),
+    fcntl: (fd, command, argument) => call("fcntl", fd, command, argument),
+    epollCtl: (epfd, op, fd, event) => call("epoll_ctl", epfd, op, fd, event),
+    errno: () => {
+      const location = symbols.__errno_location?.();
+      return location === null || location === undefined ? 0 : new Deno.UnsafePointerView(location).getInt32();
+    },
+  };
+  return cached;
+}

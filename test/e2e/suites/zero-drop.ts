@@ -1,0 +1,79 @@
+/**
+ * No request lost, for clients that never retry (a connection per request, and
+ * keep-alive), through the events that replace workers: HUPs, max_requests
+ * recycling, TTIN/TTOU. Needs the workers to share one listening socket
+ * (docs/behaviour.md, "What was tried against the resets").
+ */
+import { expect } from "bun:test";
+import { writeFileSync } from "node:fs";
+import type { Launcher } from "../../helpers/launchers.ts";
+import { startLoad, type LoadResults } from "../../helpers/http-load.ts";
+import { waitFor } from "../../helpers/master.ts";
+import { makeTempDir } from "../../helpers/temp.ts";
+import { e2e } from "../e2e-test.ts";
+import { withApp } from "./http.ts";
+
+const modes = ["keep-alive", "fresh"] as const;
+
+/** Runs both kinds of client through `events`; expects no failure and some answers from each. */
+async function underLoad(base: string, events: () => Promise<void>): Promise<LoadResults[]> {
+  const loads = modes.map((mode) => startLoad(base, mode, 2));
+  await events();
+  const all: LoadResults[] = [];
+  for (const [i, load] of loads.entries()) {
+    const results = await load.stop();
+    expect({ mode: modes[i], failed: results.failed, errors: results.errors }).toEqual({ mode: modes[i], failed: 0, errors: [] });
+    expect(results.ok).toBeGreaterThan(50);
+    all.push(results);
+  }
+  return all;
+}
+
+export function zeroDropTests(launcher: Launcher): void {
+  e2e("ten HUPs under load from clients that never retry: none fails, and the new code answers afterwards", async () => {
+    const tmp = makeTempDir("gcreload");
+    const app = tmp.file("app.mjs", 'export default () => new Response("v1");\n');
+    try {
+      await withApp(
+        launcher,
+        { workers: 2, graceful_timeout: 5 },
+        async (run, base) => {
+          const workers = () => run.workerPids();
+          const results = await underLoad(base, async () => {
+            for (let round = 1; round <= 10; round++) {
+              const before = workers();
+              writeFileSync(app, `export default () => new Response("v${round + 1}");\n`);
+              run.signal("SIGHUP");
+              await waitFor(() => workers().length === 2 && workers().every((pid) => !before.includes(pid)), `reload ${round}`, 20_000);
+            }
+            await waitFor(async () => (await fetch(`${base}/`, { headers: { connection: "close" } }).then((r) => r.text())) === "v11", "the new code");
+          });
+          for (const r of results) expect(r.bodies.has("v11")).toBe(true);
+        },
+        app,
+      );
+    } finally {
+      tmp.cleanup();
+    }
+  }, 90_000);
+
+  e2e("max_requests recycling and TTIN/TTOU under load from clients that never retry: none fails", async () => {
+    await withApp(launcher, { workers: 2, max_requests: 100, max_requests_jitter: 20 }, async (run, base) => {
+      await waitFor(() => run.workerPids().length === 2, "2 workers");
+      const first = run.workerPids();
+      await underLoad(base, async () => {
+        await waitFor(() => run.workerPids().every((pid) => !first.includes(pid)), "both first workers recycled", 30_000);
+      });
+    });
+    await withApp(launcher, { workers: 2 }, async (run, base) => {
+      await underLoad(base, async () => {
+        for (let i = 0; i < 2; i++) {
+          run.signal("SIGTTIN");
+          await waitFor(() => run.workerPids().length === 3, "3 workers");
+          run.signal("SIGTTOU");
+          await waitFor(() => run.workerPids().length === 2, "2 workers");
+        }
+      });
+    });
+  }, 90_000);
+}
