@@ -6,7 +6,7 @@
  * children run with (./deno/libc-files.ts, opened once, on first use);
  * a Deno process without it reads nothing here, as on a host without /proc.
  */
-import { readdirSync, readFileSync } from "node:fs";
+import { readdirSync, readFileSync, readlinkSync } from "node:fs";
 import { openLibcFiles, type LibcFiles } from "./deno/libc-files.ts";
 
 const nodeFiles: LibcFiles = {
@@ -20,6 +20,13 @@ const nodeFiles: LibcFiles = {
   list(dir) {
     try {
       return readdirSync(dir);
+    } catch {
+      return null;
+    }
+  },
+  link(path) {
+    try {
+      return readlinkSync(path);
     } catch {
       return null;
     }
@@ -56,4 +63,14 @@ export function listProcPids(): number[] | null {
     if (first >= 48 && first <= 57) pids.push(Number(name));
   }
   return pids;
+}
+
+/** The names in a directory under /proc (such as /proc/self/fd); null when it cannot be listed. */
+export function listProcDir(dir: string): string[] | null {
+  return procFiles().list(dir);
+}
+
+/** Where a link under /proc points (/proc/self/fd/N → `socket:[inode]`); null when there is none. */
+export function readProcLink(path: string): string | null {
+  return procFiles().link(path);
 }

@@ -9,9 +9,9 @@
  * stops loses nothing queued: no reset, whatever net.ipv4.tcp_migrate_req says.
  * Linux only (x64, arm64). Measured in docs/behaviour.md.
  */
-import { readdirSync, readFileSync, readlinkSync } from "node:fs";
 import { isIPv4, isIPv6 } from "node:net";
 import { listenError } from "./listen-error.ts";
+import { listProcDir, readProcFile, readProcLink } from "./proc-read.ts";
 import type { ListenTarget, SharedListener } from "./types.ts";
 
 /** The few libc calls this needs, as each runtime's FFI binds them. */
@@ -24,38 +24,13 @@ export interface SocketLibc {
   close(fd: number): number;
   epollCtl(epfd: number, op: number, fd: number, event: Uint8Array): number;
   errno(): number;
-  /** A /proc file's text, or null (Deno reads /proc/self only through libc: its permissions refuse it). */
-  readProc(path: string): string | null;
-  /** Where a /proc/self/fd entry points, or null when there is no such fd. */
-  readProcLink(path: string): string | null;
-  /** The open fd numbers, or null where the directory cannot be listed (every number is tried then). */
-  listFds(): number[] | null;
 }
 
-/** readProc and readProcLink with node:fs (Bun). */
-export const procByNodeFs: Pick<SocketLibc, "readProc" | "readProcLink" | "listFds"> = {
-  listFds: () => readdirSync("/proc/self/fd").map(Number),
-  readProc: (path) => {
-    try {
-      return readFileSync(path, "utf8");
-    } catch {
-      return null;
-    }
-  },
-  readProcLink: (path) => {
-    try {
-      return readlinkSync(path);
-    } catch {
-      return null;
-    }
-  },
-};
-
 /** The fds this process has open (up to `limit`), with where each points. */
-function openFds(libc: SocketLibc, limit = 4096): Array<{ fd: number; link: string }> {
+function openFds(limit = 4096): Array<{ fd: number; link: string }> {
   const fds: Array<{ fd: number; link: string }> = [];
-  for (const fd of libc.listFds() ?? Array.from({ length: limit }, (_, i) => i)) {
-    const link = libc.readProcLink(`/proc/self/fd/${fd}`);
+  for (const fd of listProcDir("/proc/self/fd")?.map(Number) ?? Array.from({ length: limit }, (_, i) => i)) {
+    const link = readProcLink(`/proc/self/fd/${fd}`);
     if (link !== null) fds.push({ fd, link });
   }
   return fds;
@@ -118,24 +93,24 @@ export function openSharedTcpListener(libc: SocketLibc, target: Extract<ListenTa
 }
 
 /** The fd of this process's listening TCP socket on `port`, by its inode. */
-function listeningFd(libc: SocketLibc, port: number): number {
+function listeningFd(port: number): number {
   let inode = "";
   for (const table of ["/proc/net/tcp", "/proc/net/tcp6"]) {
-    for (const line of (libc.readProc(table) ?? "").split("\n").slice(1)) {
+    for (const line of (readProcFile(table) ?? "").split("\n").slice(1)) {
       const fields = line.trim().split(/\s+/);
       if (fields[3] === "0A" && parseInt(fields[1]?.split(":").at(-1) ?? "", 16) === port) inode = fields[9] ?? "";
     }
   }
-  const found = openFds(libc).find(({ link }) => link === `socket:[${inode}]`);
+  const found = openFds().find(({ link }) => link === `socket:[${inode}]`);
   if (inode === "" || found === undefined) throw new Error(`no listening socket of ours on port ${port}`);
   return found.fd;
 }
 
 /** The epoll fd that watches `fd`, and how (events mask, data). */
-function epollRegistration(libc: SocketLibc, fd: number): { epfd: number; events: number; data: bigint } {
-  for (const { fd: epfd, link } of openFds(libc)) {
+function epollRegistration(fd: number): { epfd: number; events: number; data: bigint } {
+  for (const { fd: epfd, link } of openFds()) {
     if (link !== "anon_inode:[eventpoll]") continue;
-    const match = new RegExp(`tfd:\\s+${fd} events:\\s*([0-9a-f]+) data:\\s*([0-9a-f]+)`).exec(libc.readProc(`/proc/self/fdinfo/${epfd}`) ?? "");
+    const match = new RegExp(`tfd:\\s+${fd} events:\\s*([0-9a-f]+) data:\\s*([0-9a-f]+)`).exec(readProcFile(`/proc/self/fdinfo/${epfd}`) ?? "");
     if (match !== null) return { epfd, events: parseInt(match[1] ?? "0", 16), data: BigInt(`0x${match[2] ?? "0"}`) };
   }
   throw new Error(`no epoll watches fd ${fd}`);
@@ -157,8 +132,8 @@ function epollEvent(events: number, data: bigint): Uint8Array {
  * registration goes and the fd number gets an idle dummy listener the server closes later.
  */
 export function adoptSharedListener(libc: SocketLibc, shared: number, ownPort: number): { release(): void } {
-  const fd = listeningFd(libc, ownPort);
-  const { epfd, events, data } = epollRegistration(libc, fd);
+  const fd = listeningFd(ownPort);
+  const { epfd, events, data } = epollRegistration(fd);
   if (libc.dup2(shared, fd) !== fd) throw new Error(`dup2 failed: errno ${libc.errno()}`);
   if (libc.epollCtl(epfd, EPOLL_CTL_ADD, fd, epollEvent(events, data)) !== 0) throw new Error(`epoll_ctl failed: errno ${libc.errno()}`);
   libc.close(shared);

@@ -1,5 +1,5 @@
 /** libc's socket calls through bun:ffi, for the shared listening socket (runtime/shared-socket.ts). */
-import { procByNodeFs, type SocketLibc } from "../shared-socket.ts";
+import type { SocketLibc } from "../shared-socket.ts";
 
 let cached: SocketLibc | null = null;
 
@@ -19,7 +19,6 @@ export function socketLibcBun(): SocketLibc {
     __errno_location: { args: [], returns: pointer },
   });
   cached = {
-    ...procByNodeFs,
     socket: (domain, type, protocol) => symbols.socket(domain, type, protocol),
     setsockopt: (fd, level, name, value) => symbols.setsockopt(fd, level, name, ptr(value), value.byteLength),
     bind: (fd, address) => symbols.bind(fd, ptr(address), address.byteLength),

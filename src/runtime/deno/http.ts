@@ -29,7 +29,7 @@ export async function serveHttpDeno(target: ListenTarget, handler: HttpHandler, 
   if (target.kind === "fd") {
     let adopted: { release(): void };
     try {
-      adopted = adoptSharedListener(socketLibcDeno(), target.fd, server.addr.port ?? 0);
+      adopted = adoptSharedListener(socketLibcDeno(), target.fd, "port" in server.addr ? (server.addr.port ?? 0) : 0);
     } catch (error) {
       controller.abort();
       throw new Error(`cannot serve the inherited socket: ${error instanceof Error ? error.message : String(error)}`);

@@ -17,6 +17,8 @@ type Libc = Record<string, (...args: unknown[]) => unknown>;
 export interface LibcFiles {
   read(path: string): Uint8Array | null;
   list(dir: string): string[] | null;
+  /** Where a symbolic link points (/proc/self/fd/N), or null. */
+  link(path: string): string | null;
 }
 
 function openLibc(): Libc | null {
@@ -29,6 +31,7 @@ function openLibc(): Libc | null {
       opendir: { parameters: ["buffer"], result: "pointer" },
       readdir: { parameters: ["pointer"], result: "pointer" },
       closedir: { parameters: ["pointer"], result: "i32" },
+      readlink: { parameters: ["buffer", "buffer", "usize"], result: "isize" },
     }).symbols as unknown as Libc;
   } catch {
     return null;
@@ -79,5 +82,10 @@ function listAll(libc: Libc, dir: string): string[] | null {
 export function openLibcFiles(): LibcFiles | null {
   const libc = openLibc();
   if (libc === null) return null;
-  return { read: (path) => readAll(libc, path), list: (dir) => listAll(libc, dir) };
+  const linkBuffer = new Uint8Array(4096);
+  const link = (path: string) => {
+    const count = Number(libc.readlink?.(cPath(path), linkBuffer, BigInt(linkBuffer.length)));
+    return count < 0 ? null : new TextDecoder().decode(linkBuffer.subarray(0, count));
+  };
+  return { read: (path) => readAll(libc, path), list: (dir) => listAll(libc, dir), link };
 }

@@ -20,32 +20,10 @@ export function socketLibcDeno(): SocketLibcDeno {
     fcntl: { parameters: ["i32", "i32", "i32"], result: "i32" },
     epoll_ctl: { parameters: ["i32", "i32", "i32", "buffer"], result: "i32" },
     __errno_location: { parameters: [], result: "pointer" },
-    open: { parameters: ["buffer", "i32"], result: "i32" },
-    read: { parameters: ["i32", "buffer", "usize"], result: "isize" },
-    readlink: { parameters: ["buffer", "buffer", "usize"], result: "isize" },
   });
-  const encoder = new TextEncoder();
-  const decoder = new TextDecoder();
-  const cString = (text: string) => encoder.encode(`${text}\0`);
-  const buffer = new Uint8Array(64 * 1024);
-  const call = (name: string, ...args: unknown[]): number => Number(symbols[name]?.(...args));
+  const table = symbols as unknown as Record<string, ((...args: unknown[]) => unknown) | undefined>;
+  const call = (name: string, ...args: unknown[]): number => Number(table[name]?.(...args));
   cached = {
-    // Deno refuses /proc/self and /proc/net without --allow-all; libc does not ask.
-    readProc: (path) => {
-      const fd = call("open", cString(path), 0);
-      if (fd < 0) return null;
-      let text = "";
-      for (let n = call("read", fd, buffer, BigInt(buffer.length)); n > 0; n = call("read", fd, buffer, BigInt(buffer.length))) {
-        text += decoder.decode(buffer.subarray(0, n), { stream: true });
-      }
-      call("close", fd);
-      return text;
-    },
-    listFds: () => null,
-    readProcLink: (path) => {
-      const n = call("readlink", cString(path), buffer, BigInt(buffer.length));
-      return n < 0 ? null : decoder.decode(buffer.subarray(0, n));
-    },
     socket: (domain, type, protocol) => call("socket", domain, type, protocol),
     setsockopt: (fd, level, name, value) => call("setsockopt", fd, level, name, value, value.byteLength),
     bind: (fd, address) => call("bind", fd, address, address.byteLength),
