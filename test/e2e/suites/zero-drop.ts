@@ -19,6 +19,8 @@ const modes = ["keep-alive", "fresh"] as const;
 async function underLoad(base: string, events: () => Promise<void>): Promise<LoadResults[]> {
   const loads = modes.map((mode) => startLoad(base, mode, 2));
   await events();
+  // Some answers from each client kind, however slow the machine: the load ran through the events.
+  await waitFor(() => loads.every((load) => load.results.ok > 50), "50 answers for each kind of client", 30_000);
   const all: LoadResults[] = [];
   for (const [i, load] of loads.entries()) {
     const results = await load.stop();
