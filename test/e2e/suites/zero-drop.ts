@@ -31,51 +31,56 @@ async function underLoad(base: string, events: () => Promise<void>): Promise<Loa
   return all;
 }
 
-export function zeroDropTests(launcher: Launcher): void {
-  e2e("ten HUPs under load from clients that never retry: none fails, and the new code answers afterwards", async () => {
-    const tmp = makeTempDir("gcreload");
-    const app = tmp.file("app.mjs", 'export default () => new Response("v1");\n');
-    try {
-      await withApp(
-        launcher,
-        { workers: 2, graceful_timeout: 5 },
-        async (run, base) => {
-          const workers = () => run.workerPids();
-          const results = await underLoad(base, async () => {
-            for (let round = 1; round <= 10; round++) {
-              const before = workers();
-              writeFileSync(app, `export default () => new Response("v${round + 1}");\n`);
-              run.signal("SIGHUP");
-              await waitFor(() => workers().length === 2 && workers().every((pid) => !before.includes(pid)), `reload ${round}`, 20_000);
-            }
-            await waitFor(async () => (await fetch(`${base}/`, { headers: { connection: "close" } }).then((r) => r.text())) === "v11", "the new code");
-          });
-          for (const r of results) expect(r.bodies.has("v11")).toBe(true);
-        },
-        app,
-      );
-    } finally {
-      tmp.cleanup();
-    }
-  }, 90_000);
+/** Ten HUPs under both kinds of client: none fails, and the new code answers afterwards. */
+export async function tenHupsUnderLoad(launcher: Launcher): Promise<void> {
+  const tmp = makeTempDir("gcreload");
+  const app = tmp.file("app.mjs", 'export default () => new Response("v1");\n');
+  try {
+    await withApp(
+      launcher,
+      { workers: 2, graceful_timeout: 5 },
+      async (run, base) => {
+        const workers = () => run.workerPids();
+        const results = await underLoad(base, async () => {
+          for (let round = 1; round <= 10; round++) {
+            const before = workers();
+            writeFileSync(app, `export default () => new Response("v${round + 1}");\n`);
+            run.signal("SIGHUP");
+            await waitFor(() => workers().length === 2 && workers().every((pid) => !before.includes(pid)), `reload ${round}`, 20_000);
+          }
+          await waitFor(async () => (await fetch(`${base}/`, { headers: { connection: "close" } }).then((r) => r.text())) === "v11", "the new code");
+        });
+        for (const r of results) expect(r.bodies.has("v11")).toBe(true);
+      },
+      app,
+    );
+  } finally {
+    tmp.cleanup();
+  }
+}
 
-  e2e("max_requests recycling and TTIN/TTOU under load from clients that never retry: none fails", async () => {
-    await withApp(launcher, { workers: 2, max_requests: 100, max_requests_jitter: 20 }, async (run, base) => {
-      await waitFor(() => run.workerPids().length === 2, "2 workers");
-      const first = run.workerPids();
-      await underLoad(base, async () => {
-        await waitFor(() => run.workerPids().every((pid) => !first.includes(pid)), "both first workers recycled", 30_000);
-      });
+/** max_requests recycling, then TTIN/TTOU, under both kinds of client: none fails. */
+export async function recyclingUnderLoad(launcher: Launcher): Promise<void> {
+  await withApp(launcher, { workers: 2, max_requests: 100, max_requests_jitter: 20 }, async (run, base) => {
+    await waitFor(() => run.workerPids().length === 2, "2 workers");
+    const first = run.workerPids();
+    await underLoad(base, async () => {
+      await waitFor(() => run.workerPids().every((pid) => !first.includes(pid)), "both first workers recycled", 30_000);
     });
-    await withApp(launcher, { workers: 2 }, async (run, base) => {
-      await underLoad(base, async () => {
-        for (let i = 0; i < 2; i++) {
-          run.signal("SIGTTIN");
-          await waitFor(() => run.workerPids().length === 3, "3 workers");
-          run.signal("SIGTTOU");
-          await waitFor(() => run.workerPids().length === 2, "2 workers");
-        }
-      });
+  });
+  await withApp(launcher, { workers: 2 }, async (run, base) => {
+    await underLoad(base, async () => {
+      for (let i = 0; i < 2; i++) {
+        run.signal("SIGTTIN");
+        await waitFor(() => run.workerPids().length === 3, "3 workers");
+        run.signal("SIGTTOU");
+        await waitFor(() => run.workerPids().length === 2, "2 workers");
+      }
     });
-  }, 90_000);
+  });
+}
+
+export function zeroDropTests(launcher: Launcher): void {
+  e2e("ten HUPs under load from clients that never retry: none fails, and the new code answers afterwards", () => tenHupsUnderLoad(launcher), 90_000);
+  e2e("max_requests recycling and TTIN/TTOU under load from clients that never retry: none fails", () => recyclingUnderLoad(launcher), 90_000);
 }
