@@ -6,6 +6,7 @@
  */
 import { expect } from "bun:test";
 import { writeFileSync } from "node:fs";
+import { createConnection } from "node:net";
 import type { Launcher } from "../../helpers/launchers.ts";
 import { startLoad, type LoadResults } from "../../helpers/http-load.ts";
 import { waitFor } from "../../helpers/master.ts";
@@ -80,7 +81,41 @@ export async function recyclingUnderLoad(launcher: Launcher): Promise<void> {
   });
 }
 
+/**
+ * A worker whose event loop is blocked for good is replaced after `timeout`:
+ * what that worker already held (the blocking request, a keep-alive
+ * connection it serves, a connection it accepted in the same turn) is lost
+ * with it, at most one request per client connection; every other request is
+ * answered, during and after (docs/deploy.md, "Zero-downtime").
+ */
+export async function blockedWorkerUnderLoad(launcher: Launcher): Promise<void> {
+  await withApp(launcher, { workers: 2, timeout: 1 }, async (run, base) => {
+    await waitFor(() => run.workerPids().length === 2, "2 workers");
+    const clientsPerMode = 2;
+    const loads = modes.map((mode) => startLoad(base, mode, clientsPerMode));
+    const before = run.workerPids();
+    const url = new URL(base);
+    const blocker = createConnection({ host: url.hostname, port: Number(url.port) });
+    blocker.on("error", () => {});
+    blocker.write(`GET /block HTTP/1.1\r\nHost: ${url.host}\r\nConnection: close\r\n\r\n`);
+    try {
+      await waitFor(() => run.workerPids().length === 2 && run.workerPids().some((pid) => !before.includes(pid)), "the blocked worker replaced", 20_000);
+    } finally {
+      blocker.destroy();
+    }
+    const served = loads.map((load) => load.results.ok);
+    // Served on after the replacement, by both kinds of client.
+    await waitFor(() => loads.every((load, i) => load.results.ok > (served[i] ?? 0) + 50), "50 more answers for each kind of client", 30_000);
+    for (const [i, load] of loads.entries()) {
+      const results = await load.stop();
+      expect({ mode: modes[i], lostAtMostOnePerConnection: results.failed <= clientsPerMode }).toEqual({ mode: modes[i], lostAtMostOnePerConnection: true });
+      for (const error of results.errors) expect(error).toMatch(/ECONNRESET|EPIPE|connection closed/);
+    }
+  });
+}
+
 export function zeroDropTests(launcher: Launcher): void {
   e2e("ten HUPs under load from clients that never retry: none fails, and the new code answers afterwards", () => tenHupsUnderLoad(launcher), 90_000);
   e2e("max_requests recycling and TTIN/TTOU under load from clients that never retry: none fails", () => recyclingUnderLoad(launcher), 90_000);
+  e2e("a worker blocked past timeout is replaced under load: only what it held is lost, at most one request per client connection", () => blockedWorkerUnderLoad(launcher), 90_000);
 }
