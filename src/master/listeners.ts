@@ -1,7 +1,7 @@
 /**
  * The listening sockets of the HTTP workers, as the runtime shares them: the
  * master opens each TCP bind once and every worker inherits it (Node; Bun and
- * Deno on Linux, runtime/shared-socket.ts); elsewhere each worker binds with
+ * Deno on Linux, runtime/listener-adoption.ts); elsewhere each worker binds with
  * SO_REUSEPORT. Unix binds: inherited under Node; under Bun and Deno worker 0
  * serves each (the master only clears a stale socket file).
  */

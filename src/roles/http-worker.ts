@@ -44,6 +44,14 @@ export async function runWorker(runtime: Runtime, args: WorkerArgs): Promise<num
   const log = createLogger({ level: settings.loglevel, format: settings.logFormat, pid: runtime.pid }).withTag(`worker:${args.id}`);
   const channel: WorkerChannel = await connectWorkerChannel(runtime, args.stateDir);
   channel.send({ t: "hello", id: args.id, pid: runtime.pid, generation: args.generation });
+  /** The worker could not boot: says why, in the log and to the master, and exits with its status. */
+  const bootFailed = async (error: unknown): Promise<number> => {
+    const message = error instanceof Error ? error.message : String(error);
+    log.error(message);
+    channel.send({ t: "boot-error", message });
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    return WORKER_BOOT_ERROR;
+  };
 
   let requests = 0;
   const limit = settings.max_requests > 0 ? settings.max_requests + Math.floor(Math.random() * (settings.max_requests_jitter + 1)) : 0;
@@ -113,11 +121,7 @@ export async function runWorker(runtime: Runtime, args: WorkerArgs): Promise<num
     app = await loadApp(settings.app, settings.cwd, runtime);
     accessLog = settings.accesslog === null ? null : openAccessLog(settings.accesslog);
   } catch (error) {
-    const message = error instanceof Error ? error.message : String(error);
-    log.error(message);
-    channel.send({ t: "boot-error", message });
-    await new Promise((resolve) => setTimeout(resolve, 50));
-    return WORKER_BOOT_ERROR;
+    return bootFailed(error);
   }
 
   /** After the app answered: the access log, and "Connection: close" while draining. */
@@ -173,11 +177,7 @@ export async function runWorker(runtime: Runtime, args: WorkerArgs): Promise<num
     }
   } catch (error) {
     // The runtime's message names the address and the reason (runtime/listen-error.ts).
-    const message = error instanceof Error ? error.message : String(error);
-    log.error(message);
-    channel.send({ t: "boot-error", message });
-    await new Promise((resolve) => setTimeout(resolve, 50));
-    return WORKER_BOOT_ERROR;
+    return bootFailed(error);
   }
   log.info(`booted, serving ${settings.listeners.map((l) => formatBind(l.target)).join(", ")}`);
   channel.send({ t: "ready" });

@@ -1,9 +1,9 @@
 /**
  * HTTP on Bun.serve: on the master's shared socket where it gives one (Linux:
- * runtime/shared-socket.ts), else TCP binds join a SO_REUSEPORT group.
+ * runtime/listener-adoption.ts), else TCP binds join a SO_REUSEPORT group.
  */
 import { listenError } from "../listen-error.ts";
-import { adoptSharedListener } from "../shared-socket.ts";
+import { adoptSharedListener } from "../listener-adoption.ts";
 import { socketLibcBun } from "./socket-libc.ts";
 import type { HttpHandler, HttpServer, ListenTarget, ServeOptions } from "../types.ts";
 

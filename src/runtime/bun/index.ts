@@ -10,7 +10,7 @@ import { openPidfdBun } from "./pidfd.ts";
 import { prctlBun } from "./prctl.ts";
 import { connectUnixBun, listenUnixBun } from "./sockets.ts";
 import { spawnBun } from "./spawn.ts";
-import { sharedSocketSupported } from "../shared-socket.ts";
+import { sharedSocketSupported } from "../listener-adoption.ts";
 
 /** A virtual module through Bun's runtime plugin API. */
 function provideModuleBun(specifier: string, exports: Record<string, unknown>): boolean {
@@ -41,14 +41,14 @@ export function createBunRuntime(): Runtime {
     write: async (stream, text) => {
       await Bun.write(stream === "stdout" ? Bun.stdout : Bun.stderr, text);
     },
-    // TCP: one socket the master opens and the workers adopt (runtime/shared-socket.ts); SO_REUSEPORT elsewhere.
+    // TCP: one socket the master opens and the workers adopt (runtime/listener-adoption.ts); SO_REUSEPORT elsewhere.
     httpSharing: sharedSocketSupported() ? "inherit" : "reuse-port",
     inheritedFds: "from-3",
     sharedUnix: false,
     serveHttp: async (target, handler, options) => (await import("./http.ts")).serveHttpBun(target, handler, options),
     openSharedListener: async (target) => {
       if (target.kind !== "tcp") throw new Error("Bun workers serve a unix bind themselves; there is no shared listener");
-      const [{ openSharedTcpListener }, { socketLibcBun }] = await Promise.all([import("../shared-socket.ts"), import("./socket-libc.ts")]);
+      const [{ openSharedTcpListener }, { socketLibcBun }] = await Promise.all([import("../listener-adoption.ts"), import("./socket-libc.ts")]);
       return openSharedTcpListener(socketLibcBun(), target);
     },
     listenUnix: listenUnixBun,

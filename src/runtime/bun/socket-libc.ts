@@ -1,5 +1,5 @@
-/** libc's socket calls through bun:ffi, for the shared listening socket (runtime/shared-socket.ts). */
-import type { SocketLibc } from "../shared-socket.ts";
+/** libc's socket calls through bun:ffi, for the shared listening socket (runtime/listener-adoption.ts). */
+import type { SocketLibc } from "../listener-adoption.ts";
 
 let cached: SocketLibc | null = null;
 

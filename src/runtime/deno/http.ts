@@ -1,10 +1,10 @@
 /**
  * HTTP on Deno.serve: on the master's shared socket where it gives one (Linux
- * with --allow-ffi: runtime/shared-socket.ts), else TCP binds use SO_REUSEPORT
+ * with --allow-ffi: runtime/listener-adoption.ts), else TCP binds use SO_REUSEPORT
  * (children run with --unstable-net).
  */
 import { listenError } from "../listen-error.ts";
-import { adoptSharedListener } from "../shared-socket.ts";
+import { adoptSharedListener } from "../listener-adoption.ts";
 import { socketLibcDeno } from "./socket-libc.ts";
 import type { HttpHandler, HttpServer, ListenTarget, ServeOptions } from "../types.ts";
 

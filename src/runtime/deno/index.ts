@@ -8,7 +8,7 @@ import { prctlDeno } from "./prctl.ts";
 import { snapshotDeno } from "./self.ts";
 import { connectUnixDeno, listenUnixDeno } from "./sockets.ts";
 import { killDeno, spawnDeno } from "./spawn.ts";
-import { sharedSocketSupported } from "../shared-socket.ts";
+import { sharedSocketSupported } from "../listener-adoption.ts";
 
 /** Calls `onClosed` once when stdin ends or fails (the parent holding its other end is gone). */
 function watchStdinClose(onClosed: () => void): void {
@@ -58,14 +58,14 @@ export function createDenoRuntime(): Runtime {
     },
     setParentDeathSignal: (signal) => setParentDeathSignalWith(Deno.build.os, signal, prctlDeno),
     watchStdinClose,
-    // TCP: one socket the master opens and the workers adopt (runtime/shared-socket.ts); SO_REUSEPORT elsewhere.
+    // TCP: one socket the master opens and the workers adopt (runtime/listener-adoption.ts); SO_REUSEPORT elsewhere.
     httpSharing: sharedSocketSupported() && Deno.permissions.querySync({ name: "ffi" }).state === "granted" ? "inherit" : "reuse-port",
     inheritedFds: "same",
     sharedUnix: false,
     serveHttp: async (target, handler, options) => (await import("./http.ts")).serveHttpDeno(target, handler, options),
     openSharedListener: async (target) => {
       if (target.kind !== "tcp") throw new Error("Deno workers serve a unix bind themselves; there is no shared listener");
-      const [{ openSharedTcpListener }, { socketLibcDeno }] = await Promise.all([import("../shared-socket.ts"), import("./socket-libc.ts")]);
+      const [{ openSharedTcpListener }, { socketLibcDeno }] = await Promise.all([import("../listener-adoption.ts"), import("./socket-libc.ts")]);
       return openSharedTcpListener(socketLibcDeno(), target);
     },
     listenUnix: listenUnixDeno,

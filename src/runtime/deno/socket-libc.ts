@@ -1,5 +1,5 @@
-/** libc's socket calls through Deno.dlopen (needs --allow-ffi), for the shared listening socket (runtime/shared-socket.ts). */
-import type { SocketLibc } from "../shared-socket.ts";
+/** libc's socket calls through Deno.dlopen (needs --allow-ffi), for the shared listening socket (runtime/listener-adoption.ts). */
+import type { SocketLibc } from "../listener-adoption.ts";
 
 /** The calls, and fcntl for the spawn that hands the socket to a worker. */
 export type SocketLibcDeno = SocketLibc & { fcntl(fd: number, command: number, argument: number): number };

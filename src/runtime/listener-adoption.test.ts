@@ -1,5 +1,5 @@
 import { expect, test } from "bun:test";
-import { socketAddress } from "./shared-socket.ts";
+import { socketAddress } from "./listener-adoption.ts";
 
 test("socket addresses: sockaddr_in and sockaddr_in6 in the kernel's layout; a hostname is refused", () => {
   expect([...socketAddress("127.0.0.1", 8000)]).toEqual([2, 0, 0x1f, 0x40, 127, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 0]);
