@@ -6,6 +6,8 @@
  * The Node row: the master under Node (dist/node/cli.mjs, 2 workers) against
  * PM2's cluster mode running a raw node:http hello (2 instances), same Node;
  * goal at least 0.9 of PM2. Node 24 from .tmp/node24 when installed (NODE=… to pick).
+ * One more row: the master with 2 workers taking a HUP every second during the
+ * run (every worker replaced each second), against the same master steady.
  *
  * Usage: bun bench/http.ts [--seconds 10] [--connections 64] [--rounds 3] [--only node]
  */
@@ -43,6 +45,8 @@ function freePort(): Promise<number> {
 interface Result {
   rps: number;
   p99Ms: number;
+  /** wrk's socket errors (connect, read, write, timeout) and non-2xx answers. */
+  errors: number;
 }
 
 /** wrk against the URL; requests/s and p99 from its --latency report. */
@@ -51,12 +55,17 @@ function runWrk(url: string): Result {
   const rps = Number(/Requests\/sec:\s+([\d.]+)/.exec(out)?.[1] ?? Number.NaN);
   const p99 = /99%\s+([\d.]+)(us|ms|s)/.exec(out);
   const unit = p99?.[2] === "us" ? 0.001 : p99?.[2] === "s" ? 1000 : 1;
-  return { rps, p99Ms: Number(p99?.[1] ?? Number.NaN) * unit };
+  const socket = /Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)/.exec(out);
+  const errors = (socket === null ? 0 : socket.slice(1).reduce((sum, n) => sum + Number(n), 0)) + Number(/Non-2xx or 3xx responses: (\d+)/.exec(out)?.[1] ?? 0);
+  return { rps, p99Ms: Number(p99?.[1] ?? Number.NaN) * unit, errors };
 }
 
 /** What a system's start returns: processes to stop by pid, or a stop of its own (PM2's `pm2 kill`). */
 type Running = { pid: number; exited: Promise<unknown> } | { stop(): Promise<void> };
-type System = { label: string; start(port: number, dir: string): Promise<Running[]> };
+/** `hupEverySecond`: the master gets a HUP every second while wrk runs (a reload under load). */
+type System = { label: string; start(port: number, dir: string): Promise<Running[]>; hupEverySecond?: boolean };
+
+const HUP_LABEL = "gunicorn-companion master, 2 workers, HUP every second";
 
 const systems: System[] = [
   ...[1, 2].map((n) => ({
@@ -65,11 +74,12 @@ const systems: System[] = [
       return Array.from({ length: n }, () => Bun.spawn([BUN, join(ROOT, "bench/fixtures/bare-bun.ts"), String(port)], { stdout: "ignore", stderr: "ignore" }));
     },
   })),
-  ...[1, 2].map((n) => ({
-    label: `gunicorn-companion master, ${n} worker${n > 1 ? "s" : ""}`,
+  ...[1, 2, 0].map((n) => ({
+    label: n === 0 ? HUP_LABEL : `gunicorn-companion master, ${n} worker${n > 1 ? "s" : ""}`,
+    hupEverySecond: n === 0,
     async start(port: number, dir: string) {
       return [
-        Bun.spawn([BINARY, "master", join(ROOT, "bench/fixtures/hello.ts"), "-b", `127.0.0.1:${port}`, "-w", String(n), "--log-level", "warning"], {
+        Bun.spawn([BINARY, "master", join(ROOT, "bench/fixtures/hello.ts"), "-b", `127.0.0.1:${port}`, "-w", String(n || 2), "--log-level", "warning"], {
           cwd: dir,
           env: { ...process.env, TMPDIR: dir },
           stdout: "ignore",
@@ -117,7 +127,14 @@ try {
       try {
         await until(async () => (await fetch(url).then((r) => r.ok).catch(() => false)), `${system.label} to answer`);
         Bun.spawnSync(["wrk", "-t", "1", "-c", "8", "-d", "1s", url]); // warm-up
-        samples.get(system.label)?.push(runWrk(url));
+        const first = procs[0];
+        // wrk runs synchronously: the HUPs come from a shell of their own.
+        const hups = system.hupEverySecond && first !== undefined && "pid" in first ? Bun.spawn(["sh", "-c", `while sleep 1; do kill -HUP ${first.pid} || exit; done`]) : null;
+        try {
+          samples.get(system.label)?.push(runWrk(url));
+        } finally {
+          hups?.kill();
+        }
       } finally {
         for (const proc of procs) await ("stop" in proc ? proc.stop() : stopProcess(proc));
       }
@@ -125,7 +142,7 @@ try {
   }
   const row = (label: string) => {
     const results = samples.get(label) ?? [];
-    return { rps: median(results.map((r) => r.rps)), p99: median(results.map((r) => r.p99Ms)) };
+    return { rps: median(results.map((r) => r.rps)), p99: median(results.map((r) => r.p99Ms)), errors: results.reduce((sum, r) => sum + r.errors, 0) };
   };
   const lines = [
     `### HTTP hello world, wrk -t 2 -c ${connections} -d ${seconds}s, median of ${rounds} rounds`,
@@ -140,6 +157,11 @@ try {
     const ours = row(`gunicorn-companion master, ${n} worker${n > 1 ? "s" : ""}`);
     lines.push(`| bare Bun.serve × ${n} | ${bare.rps.toFixed(0)} | ${bare.p99.toFixed(2)} ms | 1.00 |`);
     lines.push(`| master, ${n} worker${n > 1 ? "s" : ""} | ${ours.rps.toFixed(0)} | ${ours.p99.toFixed(2)} ms | ${(ours.rps / bare.rps).toFixed(3)} |`);
+  }
+  if (only !== "node") {
+    const steady = row("gunicorn-companion master, 2 workers");
+    const reloading = row(HUP_LABEL);
+    lines.push(`| master, 2 workers, a HUP every second (vs the same steady; wrk errors in all rounds: ${reloading.errors}) | ${reloading.rps.toFixed(0)} | ${reloading.p99.toFixed(2)} ms | ${(reloading.rps / steady.rps).toFixed(3)} |`);
   }
   if (samples.get("PM2 cluster mode, 2 instances")?.length) {
     const pm2 = row("PM2 cluster mode, 2 instances");
