@@ -200,11 +200,12 @@ export function httpTests(launcher: Launcher): void {
     try {
       const broken = tmp.file("broken.mjs", 'throw new Error("kaboom at import");\n');
       const env = { TMPDIR: tmp.dir };
-      const preload = await runCli(launcher, ["master", broken, "--preload", "-b", `127.0.0.1:${await freePort()}`], { cwd: tmp.dir, env });
+      // Unix binds: a TCP port picked free here could be taken by another test before the master binds it (exit 1, not 3).
+      const preload = await runCli(launcher, ["master", broken, "--preload", "-b", `unix:${join(tmp.dir, "preload.sock")}`], { cwd: tmp.dir, env });
       expect(preload.code).toBe(1);
       expect(preload.stderr).toContain(`cannot load app "${broken}": kaboom at import`);
       expect(preload.stderr).not.toContain("booting worker");
-      const boot = await runCli(launcher, ["master", broken, "-b", `127.0.0.1:${await freePort()}`], { cwd: tmp.dir, env });
+      const boot = await runCli(launcher, ["master", broken, "-b", `unix:${join(tmp.dir, "boot.sock")}`], { cwd: tmp.dir, env });
       expect(boot.code).toBe(3);
       expect(boot.stderr).toContain(`worker failed to boot: cannot load app "${broken}": kaboom at import`);
       const notAnApp = await runCli(launcher, ["master", `${APP}:nothing`, "--preload"], { cwd: tmp.dir, env });
