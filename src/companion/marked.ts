@@ -33,10 +33,11 @@ export function markedProcesses(stateDir: string): number[] {
 /** Stops the marked processes: SIGTERM (SIGKILL at once when `killNow`), SIGKILL after a few seconds; each marker re-read right before its signal. */
 export async function stopMarked(runtime: Pick<Processes, "kill">, clock: Clock, stateDir: string, log: Logger, killNow: boolean): Promise<number> {
   const entry = `${STATE_MARKER}=${stateDir}`;
+  // The marker is read right before each signal: a pid recycled meanwhile is left alone.
   const signalAll = (signal: "SIGTERM" | "SIGKILL") => {
-    for (const pid of markedProcesses(stateDir)) {
+    for (const pid of listProcPids() ?? []) {
       try {
-        if (hasMarker(pid, entry)) runtime.kill(pid, signal);
+        if (pid !== process.pid && hasMarker(pid, entry)) runtime.kill(pid, signal);
       } catch {
         // gone
       }
