@@ -156,3 +156,9 @@ export function adoptSharedListener(libc: SocketLibc, shared: number, ownPort: n
     },
   };
 }
+
+/** `Http.openSharedListener` for the runtimes that adopt the master's socket (Bun, Deno): TCP only, through `libc`. */
+export async function openSharedListenerWith(runtime: string, libc: () => Promise<SocketLibc>, target: Exclude<ListenTarget, { kind: "fd" }>): Promise<SharedListener> {
+  if (target.kind !== "tcp") throw new Error(`${runtime} workers serve a unix bind themselves; there is no shared listener`);
+  return openSharedTcpListener(await libc(), target);
+}

@@ -10,7 +10,7 @@ import { openPidfdBun } from "./pidfd.ts";
 import { prctlBun } from "./prctl.ts";
 import { connectUnixBun, listenUnixBun } from "./sockets.ts";
 import { spawnBun } from "./spawn.ts";
-import { sharedSocketSupported } from "../listener-adoption.ts";
+import { openSharedListenerWith, sharedSocketSupported } from "../listener-adoption.ts";
 
 /** A virtual module through Bun's runtime plugin API. */
 function provideModuleBun(specifier: string, exports: Record<string, unknown>): boolean {
@@ -46,11 +46,7 @@ export function createBunRuntime(): Runtime {
     inheritedFds: "from-3",
     sharedUnix: false,
     serveHttp: async (target, handler, options) => (await import("./http.ts")).serveHttpBun(target, handler, options),
-    openSharedListener: async (target) => {
-      if (target.kind !== "tcp") throw new Error("Bun workers serve a unix bind themselves; there is no shared listener");
-      const [{ openSharedTcpListener }, { socketLibcBun }] = await Promise.all([import("../listener-adoption.ts"), import("./socket-libc.ts")]);
-      return openSharedTcpListener(socketLibcBun(), target);
-    },
+    openSharedListener: (target) => openSharedListenerWith("Bun", async () => (await import("./socket-libc.ts")).socketLibcBun(), target),
     listenUnix: listenUnixBun,
     connectUnix: connectUnixBun,
     collectGarbage: () => Bun.gc(true),

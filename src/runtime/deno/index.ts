@@ -8,7 +8,7 @@ import { prctlDeno } from "./prctl.ts";
 import { snapshotDeno } from "./self.ts";
 import { connectUnixDeno, listenUnixDeno } from "./sockets.ts";
 import { killDeno, spawnDeno } from "./spawn.ts";
-import { sharedSocketSupported } from "../listener-adoption.ts";
+import { openSharedListenerWith, sharedSocketSupported } from "../listener-adoption.ts";
 
 /** Calls `onClosed` once when stdin ends or fails (the parent holding its other end is gone). */
 function watchStdinClose(onClosed: () => void): void {
@@ -63,11 +63,7 @@ export function createDenoRuntime(): Runtime {
     inheritedFds: "same",
     sharedUnix: false,
     serveHttp: async (target, handler, options) => (await import("./http.ts")).serveHttpDeno(target, handler, options),
-    openSharedListener: async (target) => {
-      if (target.kind !== "tcp") throw new Error("Deno workers serve a unix bind themselves; there is no shared listener");
-      const [{ openSharedTcpListener }, { socketLibcDeno }] = await Promise.all([import("../listener-adoption.ts"), import("./socket-libc.ts")]);
-      return openSharedTcpListener(socketLibcDeno(), target);
-    },
+    openSharedListener: (target) => openSharedListenerWith("Deno", async () => (await import("./socket-libc.ts")).socketLibcDeno(), target),
     listenUnix: listenUnixDeno,
     connectUnix: connectUnixDeno,
     importFresh: importFreshByUrl,
