@@ -12,8 +12,7 @@ import type { Connection, Modules, Output, ProcessInfo, Signals, UnixSockets } f
 import { linePrefix } from "../companion/log-lines.ts";
 import { wantsColour } from "../runtime/tty.ts";
 import { escapeControl, escapeJsonText } from "../control/render.ts";
-import { checkSocketTrusted } from "../control/trust.ts";
-import { resolveSocket, type CtlArgs } from "./ctl.ts";
+import { trustedSocketPath, type CtlArgs } from "./ctl.ts";
 
 const decoder = new TextDecoder();
 
@@ -26,10 +25,8 @@ export async function runLogs(
   let conn: Connection;
   let path = args.socket ?? "";
   try {
-    const socket = await resolveSocket(runtime, { socket: args.socket, config: args.config, trustOwner: args["trust-owner"] });
-    path = socket.path;
-    checkSocketTrusted(socket.path, socket.trusted);
-    conn = await runtime.connectUnix(socket.path);
+    path = await trustedSocketPath(runtime, args);
+    conn = await runtime.connectUnix(path);
   } catch (error) {
     const reason = error instanceof ControlError ? error.message : `cannot reach the control socket ${path}: ${(error as Error).message}`;
     await runtime.write("stderr", `error: ${escapeControl(reason)}\n`);

@@ -24,13 +24,18 @@ export interface CtlArgs {
   "trust-owner"?: string;
 }
 
+/** The control socket's path, once it is found and belongs to someone trusted; throws a ControlError otherwise. */
+export async function trustedSocketPath(runtime: ProcessInfo & Modules, args: CtlArgs): Promise<string> {
+  const socket = await resolveSocket(runtime, { socket: args.socket, config: args.config, trustOwner: args["trust-owner"] });
+  checkSocketTrusted(socket.path, socket.trusted);
+  return socket.path;
+}
+
 /** Sends `request`, prints the reply, returns the exit status. */
 export async function runCtl(runtime: ProcessInfo & Modules & UnixSockets & Output, args: CtlArgs, request: Request): Promise<number> {
   let reply: Reply;
   try {
-    const socket = await resolveSocket(runtime, { socket: args.socket, config: args.config, trustOwner: args["trust-owner"] });
-    checkSocketTrusted(socket.path, socket.trusted);
-    reply = await requestOnce(runtime, socket.path, request);
+    reply = await requestOnce(runtime, await trustedSocketPath(runtime, args), request);
   } catch (error) {
     if (error instanceof ControlError) {
       await runtime.write("stderr", `error: ${escapeControl(error.message)}\n`);
