@@ -19,6 +19,7 @@ import { join } from "node:path";
 import { createCompanionOutputs } from "../src/companion/output.ts";
 import type { CompanionConfig, ResolvedCompanion } from "../src/config/resolve.ts";
 import { getRuntime } from "../src/runtime/index.ts";
+import { createSystemClock } from "../src/supervise/clock.ts";
 
 const MIB = 1024 * 1024;
 const FLOOD = 100 * MIB;
@@ -48,7 +49,7 @@ if (mode === "raw") {
   const outputs = createCompanionOutputs({
     write: async (_stream, bytes) => void writeSync(devNull, bytes),
     colour: { stdout: false, stderr: false },
-    now: () => Date.now(),
+    clock: createSystemClock(),
     warn: (name, message) => console.error(`${name}: ${message}`),
   });
   const spec = { name: "flood", stdout: mode === "file" ? join(dir, "flood.log") : "inherit", stderr: "inherit", stdout_max_bytes: 0, stdout_backups: 0, stderr_max_bytes: 0, stderr_backups: 0 };

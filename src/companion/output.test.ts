@@ -5,6 +5,7 @@ import { makeTempDir } from "../../test/helpers/temp.ts";
 import { companion, config } from "./supervisor.fixtures.ts";
 import { createCompanionOutputs, type OutputDeps } from "./output.ts";
 import type { ByteStream } from "../runtime/index.ts";
+import { createSystemClock } from "../supervise/clock.ts";
 
 const temp = makeTempDir("output");
 afterAll(() => temp.cleanup());
@@ -21,7 +22,7 @@ function harness() {
   const deps: OutputDeps = {
     write: async (stream, bytes) => void written.push([stream, new TextDecoder().decode(bytes)]),
     colour: { stdout: false, stderr: false },
-    now: () => 1_000,
+    clock: { ...createSystemClock(), now: () => 1_000 },
     warn: (name, message) => {
       throw new Error(`${name}: ${message}`);
     },
@@ -57,4 +58,28 @@ test("without the prefix an inherited stream is the child's own descriptor; stde
   expect(written).toEqual([]);
   expect(readFileSync(file, "utf8").split("\n").sort()).toEqual(["", "err 1", "out 1"]);
   expect(outputs.ring("m", "stderr")?.tail(5).map((entry) => new TextDecoder().decode(entry.line))).toEqual(["err 1"]);
+});
+
+test("drained resolves once a process's pipes ended and their lines are passed on, or after the grace when a pipe stays open", async () => {
+  const { outputs, written } = harness();
+  const spec = companion("d");
+  outputs.configure(config([spec]));
+  outputs.prepare("d", spec);
+  const ended = { stdout: pipe("last words\n"), stderr: pipe() };
+  outputs.attach("d", ended);
+  await outputs.drained(ended, 5_000);
+  expect(written).toEqual([["stdout", "d | last words\n"]]);
+
+  // A grandchild keeps the pipe open: the wait ends after the grace, what came is passed on.
+  let release: (() => void) | undefined;
+  const held: ByteStream = { read: () => new Promise((resolve) => (release = () => resolve(null))), close() {} };
+  const open = { stdout: pipe("partial"), stderr: held };
+  outputs.attach("d", open);
+  const started = performance.now();
+  await outputs.drained(open, 50);
+  expect(performance.now() - started).toBeGreaterThanOrEqual(45);
+  expect(outputs.drained({ stdout: null, stderr: null }, 50)).toBeUndefined();
+  release?.();
+  await outputs.close(1000);
+  expect(written.at(-1)).toEqual(["stdout", "d | partial\n"]);
 });

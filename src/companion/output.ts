@@ -9,6 +9,8 @@
  */
 import type { CompanionConfig, ResolvedCompanion } from "../config/resolve.ts";
 import { errorMessage } from "../errors.ts";
+import type { Clock } from "../supervise/clock.ts";
+import { withTimeout } from "../supervise/timeout.ts";
 import type { ByteSource, ChildHandle, Stdio } from "../runtime/index.ts";
 import { SymlinkRefusedError } from "../runtime/private-files.ts";
 import { openLogFile, type LogFile } from "./log-file.ts";
@@ -25,8 +27,8 @@ export interface OutputDeps {
   write(stream: StreamName, bytes: Uint8Array): Promise<void>;
   /** Whether each of the manager's streams gets coloured prefixes. */
   colour: Record<StreamName, boolean>;
-  /** Epoch milliseconds. */
-  now(): number;
+  /** The time lines are stamped with, and the timer that bounds a wait for a pipe's end. */
+  clock: Pick<Clock, "now" | "setTimer" | "clearTimer">;
   /** A log file could not be written or reopened. */
   warn(name: string, message: string): void;
 }
@@ -45,6 +47,12 @@ export interface CompanionOutputs {
   prepare(name: string, spec: ResolvedCompanion): MemberStdio;
   /** Reads the pipes of a member's new process. */
   attach(name: string, child: Pick<ChildHandle, "stdout" | "stderr">): void;
+  /**
+   * Resolves once everything the process wrote is passed on (its pipes ended),
+   * or after `graceMs` (something it started still holds them); undefined
+   * when none of its output passes through the manager.
+   */
+  drained(child: Pick<ChildHandle, "stdout" | "stderr">, graceMs: number): Promise<void> | undefined;
   /** The member is gone: closes its files, drops its rings. */
   forget(name: string): void;
   /** The ring of a member's stream, or null for an unknown member. */
@@ -72,6 +80,9 @@ const encoder = new TextEncoder();
 export function createCompanionOutputs(deps: OutputDeps): CompanionOutputs {
   const members = new Map<string, Member>();
   const pumping = new Set<Promise<void>>();
+  const pumpsOf = new WeakMap<object, Promise<unknown>>();
+  /** Resolves when `work` settles or after `graceMs`, whichever comes first. */
+  const within = (work: Promise<unknown>, graceMs: number) => withTimeout(work.then(() => undefined), graceMs, deps.clock, () => undefined);
   let prefixOn = true;
   let bufferBytes = 256 * 1024;
   let width = 0;
@@ -117,7 +128,7 @@ export function createCompanionOutputs(deps: OutputDeps): CompanionOutputs {
   function deliver(name: string, stream: StreamName, lines: LinePieces): Promise<void> | undefined {
     const member = members.get(name);
     if (member === undefined || lines.length === 0) return undefined;
-    member.rings[stream].append(lines, deps.now());
+    member.rings[stream].append(lines, deps.clock.now());
     return member.sinks[stream]?.push(lines);
   }
 
@@ -169,12 +180,19 @@ export function createCompanionOutputs(deps: OutputDeps): CompanionOutputs {
       return { stdout, stderr: sinks.stderr === null ? "inherit" : "pipe" };
     },
     attach(name, child) {
+      const pumps: Promise<void>[] = [];
       for (const stream of ["stdout", "stderr"] as const) {
         const source = child[stream];
         if (source === null) continue;
         const running = pump(name, stream, source).finally(() => pumping.delete(running));
         pumping.add(running);
+        pumps.push(running);
       }
+      if (pumps.length > 0) pumpsOf.set(child, Promise.all(pumps));
+    },
+    drained(child, graceMs) {
+      const pumps = pumpsOf.get(child);
+      return pumps === undefined ? undefined : within(pumps, graceMs);
     },
     forget(name) {
       const member = members.get(name);
@@ -188,10 +206,7 @@ export function createCompanionOutputs(deps: OutputDeps): CompanionOutputs {
     },
     async close(graceMs) {
       // The last lines of companions that just exited are still in their pipes.
-      let timer: ReturnType<typeof setTimeout> | undefined;
-      const late = new Promise<void>((resolve) => (timer = setTimeout(resolve, graceMs)));
-      await Promise.race([Promise.all([...pumping]), late]);
-      clearTimeout(timer);
+      await within(Promise.all([...pumping]), graceMs);
       for (const member of members.values()) {
         await flushAll(member);
         for (const file of member.files) file.close();
@@ -199,3 +214,4 @@ export function createCompanionOutputs(deps: OutputDeps): CompanionOutputs {
     },
   };
 }
+

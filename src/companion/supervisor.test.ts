@@ -86,6 +86,38 @@ describe("the companions on a fake runtime and clock", () => {
     expect(stateOf("a")).toMatchObject({ state: "STOPPED", killCount: 1, lastExit: { signal: "SIGKILL" }, description: "stopped manually" });
   });
 
+  test("an exit counts once the process's output is drained: stop --wait answers after its last lines are passed on", async () => {
+    let drain: (() => void) | undefined;
+    const asked: number[] = [];
+    const output = {
+      configure() {},
+      prepare: () => ({ stdout: "pipe" as const, stderr: "pipe" as const }),
+      attach() {},
+      forget() {},
+      ring: () => null,
+      reopen() {},
+      close: async () => {},
+      drained(_child: unknown, graceMs: number) {
+        asked.push(graceMs);
+        return new Promise<void>((resolve) => (drain = resolve));
+      },
+    };
+    ({ runtime, clock, registry, companions } = createHarness({ output }));
+    companions.start(config([companion("a")]));
+    await settle();
+    const child = runtime.children[0];
+    if (child === undefined) throw new Error("no child");
+    let answered = false;
+    const reply = companions.command("stop", "a", true).then((answer) => ((answered = true), answer));
+    child.exit({ exitCode: 0, signal: null });
+    await settle();
+    expect(answered).toBe(false);
+    expect(stateOf("a").state).toBe("STOPPING");
+    expect(asked).toEqual([250]);
+    drain?.();
+    expect(await reply).toMatchObject({ ok: true, state: "STOPPED" });
+  });
+
   test("start with wait answers when RUNNING, or with an error when it fails first", async () => {
     companions.start(config([companion("a"), companion("b")]));
     await settle();

@@ -54,6 +54,12 @@ export interface CompanionSupervisorDeps {
   leases?: Leases;
 }
 
+/**
+ * How long an exit waits for the process's pipes to end: longer only when
+ * something it started still holds them (docs/logging.md).
+ */
+const EXIT_OUTPUT_GRACE_MS = 250;
+
 /** A companion's restart policy: its restart_policy and start_retries, a fixed delay or one that doubles up to restart_delay_max. */
 export function companionRestartPolicy(spec: ResolvedCompanion): RestartPolicy {
   const delayMs = Math.round(spec.restart_delay * 1000);
@@ -121,6 +127,8 @@ export function createCompanionSupervisor(deps: CompanionSupervisorDeps): Compan
       startTimes.set(child.pid, startTime);
       registry.add({ name, pid: child.pid, stop_signal: spec.stop_signal, stop_timeout: spec.stop_timeout, start_time: startTime });
     },
+    // The exit counts once its last output is in its file or the master's stream (`stop --wait` then finds it there).
+    settleExit: (_name, child) => deps.output?.drained(child, EXIT_OUTPUT_GRACE_MS),
     onExited(name, child, spec, status) {
       leftovers.watch(name, child.pid, spec.stop_signal, spec.stop_timeout);
       deps.onChildExit?.();

@@ -127,7 +127,7 @@ export async function runManagerRole(runtime: Runtime, stateDir: string): Promis
   const outputs = createCompanionOutputs({
     write: (stream, bytes) => runtime.write(stream, bytes),
     colour: { stdout: wantsColour("stdout", env), stderr: wantsColour("stderr", env) },
-    now: () => Date.now(),
+    clock,
     warn: (name, message) => log.withTag(`companion:${name}`).warn(message),
   });
   // Only a config with singletons' leases loads the Redis client.

@@ -26,6 +26,12 @@ export interface ChildKind<S extends ChildSpec> {
   logFor(name: string): Logger;
   /** A process has started; called before the machine hears of it. */
   onSpawned?(name: string, child: ChildHandle, spec: S): void;
+  /**
+   * A process has exited: what the kind still has to finish for it (reading
+   * the last of its output) before the exit counts. The machine hears of the
+   * exit once the promise settles; the kind bounds how long that takes.
+   */
+  settleExit?(name: string, child: ChildHandle): Promise<void> | undefined;
   /** A process has exited; called before the machine hears of it. May say why it failed, and how long until the retry instead of the policy. */
   onExited?(name: string, child: ChildHandle, spec: S, status: ExitStatus): ExitNote | void;
   /** The stop deadline passed and SIGKILL went out (after the machine counted it). */
@@ -124,12 +130,18 @@ export function createSupervisor<S extends ChildSpec>(deps: SupervisorDeps, kind
         children.set(name, child);
         kind.onSpawned?.(name, child, spec);
         dispatch(name, { type: "spawned", pid: child.pid });
-        void child.exited.then((status) => {
-          if (children.get(name) === child) children.delete(name);
+        const exited = (status: ExitStatus) => {
           const note = kind.onExited?.(name, child, spec, status) ?? {};
           if (records.get(name)?.pid === child.pid) {
             dispatch(name, { type: "exited", exitCode: status.exitCode, signal: status.signal, reason: note.reason ?? null, delayMs: note.delayMs, fatal: note.fatal });
           }
+        };
+        void child.exited.then((status) => {
+          // Its pid is free from now on: nothing signals it by that pid again.
+          if (children.get(name) === child) children.delete(name);
+          const settling = kind.settleExit?.(name, child);
+          if (settling === undefined) exited(status);
+          else void settling.then(() => exited(status));
         });
       },
       (error: unknown) => {
