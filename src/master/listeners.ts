@@ -1,9 +1,9 @@
 /**
  * The listening sockets of the HTTP workers, as the runtime shares them: the
- * master opens each TCP bind once and every worker inherits it (Node; Bun and
- * Deno on Linux, runtime/listener-adoption.ts); elsewhere each worker binds with
- * SO_REUSEPORT. Unix binds: inherited under Node; under Bun and Deno worker 0
- * serves each (the master only clears a stale socket file).
+ * master opens each bind (TCP or unix) once and every worker inherits it
+ * (Node; Bun and Deno on Linux, runtime/listener-adoption.ts). Elsewhere each
+ * worker binds TCP with SO_REUSEPORT and worker 0 serves each unix bind (the
+ * master only clears a stale socket file).
  */
 import { lstatSync, rmSync } from "node:fs";
 import { clearStaleSocket } from "../control/socket-path.ts";
@@ -44,7 +44,7 @@ export function createListeners(runtime: Http & UnixSockets): Listeners {
       const result: Array<{ target: BindTarget; fd: number | null }> = [];
       for (const address of binds) {
         const target = parseBind(address);
-        if (runtime.httpSharing === "reuse-port" || (target.kind === "unix" && !runtime.sharedUnix)) {
+        if (runtime.httpSharing === "reuse-port") {
           // A unix path is served by worker 0, which renames its socket over it. A path new to us
           // may hold a stale socket (removed) but never a live one or anything else (refused).
           if (target.kind === "unix" && !servedPaths.has(target.path)) {

@@ -10,7 +10,7 @@ import type { WorkerSettings } from "./generations.ts";
 import type { WorkerMessage } from "./worker-channel.ts";
 import { createWorkerPool, type WorkerPool } from "./workers.ts";
 
-let runtime: FakeRuntime & { httpSharing: "reuse-port"; sharedUnix: false };
+let runtime: FakeRuntime & { httpSharing: "reuse-port" };
 let clock: FakeClock;
 let pool: WorkerPool;
 let lines: string[];
@@ -31,7 +31,7 @@ const readyAll = () => live().forEach(ready);
 const signalsTo = (child: FakeChild | undefined) => runtime.signals.filter((s) => s.pid === child?.pid).map((s) => s.signal);
 
 beforeEach(() => {
-  runtime = Object.assign(createFakeRuntime(), { httpSharing: "reuse-port" as const, sharedUnix: false as const });
+  runtime = Object.assign(createFakeRuntime(), { httpSharing: "reuse-port" as const });
   clock = createFakeClock();
   const log = createMemoryLogger();
   lines = log.lines;

@@ -48,7 +48,7 @@ export interface WorkerPool {
 
 /** What the pool needs from the world, injected so that tests can use fakes. */
 export interface WorkerPoolDeps {
-  runtime: Processes & Pick<Http, "httpSharing" | "sharedUnix">;
+  runtime: Processes & Pick<Http, "httpSharing">;
   clock: Clock;
   log: Logger;
   listeners: Pick<Listeners, "closeUnused" | "closeAll">;
@@ -80,8 +80,8 @@ export function createWorkerPool(deps: WorkerPoolDeps): WorkerPool {
     // The machine's own lines are for debugging; the pool says what matters in gunicorn's words.
     logFor: (name): Logger => createQuietLogger(log, (): string => `worker ${supervisor.get(name)?.spec.id ?? "?"}`),
     spawnOptions(_name, spec) {
-      // Where workers cannot share one unix socket, worker 0 serves it (its replacement takes the path over).
-      const unix = (runtime.httpSharing === "inherit" && runtime.sharedUnix) || spec.id === 0;
+      // Where workers cannot share a unix socket (reuse-port), worker 0 serves it (its replacement takes the path over).
+      const unix = runtime.httpSharing === "inherit" || spec.id === 0;
       return {
         argv: deps.workerArgv(spec.generation, spec.id, unix),
         env: deps.env,

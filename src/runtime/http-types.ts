@@ -51,13 +51,13 @@ export interface SharedListener {
 /** Serving HTTP, and how workers share a port. */
 export interface Http {
   /**
-   * How workers share a TCP port: "reuse-port" (each binds with SO_REUSEPORT:
-   * Bun, Deno) or "inherit" (the master opens the socket, workers inherit it:
-   * Node, which also never drops a queued connection when a worker closes).
+   * How workers share a bind: "inherit" (the master opens each socket, TCP or
+   * unix, and every worker serves it: Node; Bun and Deno on Linux; a queued
+   * connection is never dropped when a worker closes) or "reuse-port" (each
+   * worker binds TCP with SO_REUSEPORT and one worker serves each unix bind:
+   * Bun and Deno elsewhere).
    */
   readonly httpSharing: "reuse-port" | "inherit";
-  /** Whether unix binds are shared the same way (Node); elsewhere one worker serves each unix bind. */
-  readonly sharedUnix: boolean;
   /** Where a child finds the `extraFds` it is given: moved to 3, 4, … or at the parent's numbers. */
   readonly inheritedFds: "from-3" | "same";
   /** Serves HTTP on a target (TCP binds use SO_REUSEPORT where `httpSharing` says so). */

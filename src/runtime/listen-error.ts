@@ -14,6 +14,7 @@ const REASONS: Readonly<Record<string, string>> = {
   ENOENT: "no such directory",
   ENOTDIR: "a component of the path is not a directory",
   EINVAL: "invalid address",
+  ENAMETOOLONG: "the path is too long for a unix socket (at most 107 bytes)",
 };
 
 /** The address as an operator wrote it: `host:port`, `[v6]:port`, a unix path, or the fd. */

@@ -1,14 +1,17 @@
 /**
- * One listening TCP socket for every worker, under runtimes that cannot serve
- * an inherited fd (Bun). The master opens it through libc; a worker serves a
- * throwaway listener (127.0.0.1:0) and then puts the shared socket in its
- * place: `dup2` onto the throwaway's fd number (found through its inode in
- * /proc/net/tcp and /proc/self/fd) and the same epoll registration the event
- * loop made for it (read from /proc/self/fdinfo). The runtime's own accept
+ * One listening socket (TCP or unix) for every worker, under runtimes that
+ * cannot serve an inherited fd (Bun, Deno). The master opens it through libc;
+ * a worker serves a throwaway listener of the same kind (127.0.0.1:0, or a
+ * unix socket beside the shared one's path) and then puts the shared socket
+ * in its place: `dup2` onto the throwaway's fd number (found through its
+ * inode in /proc/net/tcp or /proc/net/unix and /proc/self/fd) and the same
+ * epoll registration the event loop made for it (read from
+ * /proc/self/fdinfo). The runtime's own accept
  * loop then accepts from the one queue all workers share, so a worker that
  * stops loses nothing queued: no reset, whatever net.ipv4.tcp_migrate_req says.
  * Linux only (x64, arm64). Measured in docs/behaviour.md.
  */
+import { lstatSync, rmSync } from "node:fs";
 import { isIPv4, isIPv6 } from "node:net";
 import { listenError } from "./listen-error.ts";
 import { listProcDir, readProcFile, readProcLink } from "./proc-read.ts";
@@ -36,6 +39,7 @@ function openFds(limit = 4096): Array<{ fd: number; link: string }> {
   return fds;
 }
 
+const AF_UNIX = 1;
 const AF_INET = 2;
 const AF_INET6 = 10;
 const SOCK_STREAM = 1;
@@ -45,7 +49,9 @@ const SOL_SOCKET = 1;
 const SO_REUSEADDR = 2;
 const EPOLL_CTL_ADD = 1;
 const EPOLL_CTL_DEL = 2;
-const ERRNO_CODES: Readonly<Record<number, string>> = { 1: "EPERM", 13: "EACCES", 22: "EINVAL", 98: "EADDRINUSE", 99: "EADDRNOTAVAIL" };
+const ERRNO_CODES: Readonly<Record<number, string>> = { 1: "EPERM", 2: "ENOENT", 13: "EACCES", 20: "ENOTDIR", 22: "EINVAL", 36: "ENAMETOOLONG", 98: "EADDRINUSE", 99: "EADDRNOTAVAIL" };
+/** The longest unix socket path (sun_path holds 108 bytes with its NUL). */
+const MAX_UNIX_PATH_BYTES = 107;
 
 /** Where the shared socket works: Linux on x64 or arm64 (the epoll_event layouts known here). */
 export const sharedSocketSupported = (): boolean => process.platform === "linux" && (process.arch === "x64" || process.arch === "arm64");
@@ -78,18 +84,53 @@ export function socketAddress(host: string, port: number): Uint8Array {
   return address;
 }
 
-/** Opens, binds and listens a non-blocking TCP socket in the master (workers get it as an inherited fd). */
-export function openSharedTcpListener(libc: SocketLibc, target: Extract<ListenTarget, { kind: "tcp" }>): SharedListener {
-  const address = socketAddress(target.host, target.port);
-  const fd = libc.socket(isIPv6(target.host) ? AF_INET6 : AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
-  if (fd < 0) throw listenError(target, { code: ERRNO_CODES[libc.errno()] ?? `errno ${libc.errno()}` });
+/** A sockaddr_un for a path. */
+export function unixSocketAddress(path: string): Uint8Array {
+  const bytes = new TextEncoder().encode(path);
+  if (bytes.length > MAX_UNIX_PATH_BYTES) throw Object.assign(new Error(`the path is ${bytes.length} bytes long, at most ${MAX_UNIX_PATH_BYTES}`), { code: "ENAMETOOLONG" });
+  const address = new Uint8Array(2 + bytes.length + 1);
+  new DataView(address.buffer).setUint16(0, AF_UNIX, true);
+  address.set(bytes, 2);
+  return address;
+}
+
+/** Opens, binds and listens a non-blocking socket in the master (workers get it as an inherited fd). */
+export function openSharedSocket(libc: SocketLibc, target: Exclude<ListenTarget, { kind: "fd" }>): SharedListener {
+  const failed = (code: string) => listenError(target, { code });
+  let address: Uint8Array;
+  try {
+    address = target.kind === "unix" ? unixSocketAddress(target.path) : socketAddress(target.host, target.port);
+  } catch (error) {
+    throw listenError(target, error);
+  }
+  const domain = target.kind === "unix" ? AF_UNIX : isIPv6(target.host) ? AF_INET6 : AF_INET;
+  const fd = libc.socket(domain, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+  if (fd < 0) throw failed(ERRNO_CODES[libc.errno()] ?? `errno ${libc.errno()}`);
   const one = new Uint8Array(new Int32Array([1]).buffer);
-  if (libc.setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, one) !== 0 || libc.bind(fd, address) !== 0 || libc.listen(fd, 2048) !== 0) {
+  if ((target.kind === "tcp" && libc.setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, one) !== 0) || libc.bind(fd, address) !== 0 || libc.listen(fd, 2048) !== 0) {
     const errno = libc.errno();
     libc.close(fd);
-    throw listenError(target, { code: ERRNO_CODES[errno] ?? `errno ${errno}` });
+    throw failed(ERRNO_CODES[errno] ?? `errno ${errno}`);
   }
-  return { fd, close: () => void libc.close(fd) };
+  if (target.kind === "tcp") return { fd, close: () => void libc.close(fd) };
+  // The socket file goes with the socket (as Node's own does), if it is still a socket.
+  return { fd, close: () => (libc.close(fd), removeSocketFile(target.path)) };
+}
+
+/** Removes a socket file; anything else at the path (or nothing) is left alone. */
+function removeSocketFile(path: string): void {
+  try {
+    if (lstatSync(path).isSocket()) rmSync(path);
+  } catch {
+    // already gone
+  }
+}
+
+/** This process's fd of the socket with `inode`. */
+function fdOfInode(inode: string, what: string): number {
+  const found = inode === "" ? undefined : openFds().find(({ link }) => link === `socket:[${inode}]`);
+  if (found === undefined) throw new Error(`no listening socket of ours ${what}`);
+  return found.fd;
 }
 
 /** The fd of this process's listening TCP socket on `port`, by its inode. */
@@ -101,10 +142,28 @@ function listeningFd(port: number): number {
       if (fields[3] === "0A" && parseInt(fields[1]?.split(":").at(-1) ?? "", 16) === port) inode = fields[9] ?? "";
     }
   }
-  const found = openFds().find(({ link }) => link === `socket:[${inode}]`);
-  if (inode === "" || found === undefined) throw new Error(`no listening socket of ours on port ${port}`);
-  return found.fd;
+  return fdOfInode(inode, `on port ${port}`);
 }
+
+/** The listening unix sockets of the host: inode → path (/proc/net/unix, flag __SO_ACCEPTCON). */
+function listeningUnixSockets(): Map<string, string> {
+  const sockets = new Map<string, string>();
+  for (const line of (readProcFile("/proc/net/unix") ?? "").split("\n").slice(1)) {
+    // Num RefCount Protocol Flags Type St Inode Path (a path may hold spaces)
+    const fields = line.trim().split(/\s+/);
+    if (fields.length >= 8 && fields[3] === "00010000") sockets.set(fields[6] ?? "", fields.slice(7).join(" "));
+  }
+  return sockets;
+}
+
+/** The path of an inherited listening unix socket, or null when `fd` is not one (a TCP socket). */
+export function sharedUnixPath(fd: number): string | null {
+  const inode = /^socket:\[(\d+)\]$/.exec(readProcLink(`/proc/self/fd/${fd}`) ?? "")?.[1];
+  return inode === undefined ? null : (listeningUnixSockets().get(inode) ?? null);
+}
+
+/** The throwaway listener's path for a shared unix socket at `path`: beside it, named for this process. */
+export const throwawayUnixPath = (path: string, pid: number): string => `${path}.${pid}.adopt`;
 
 /** The epoll fd that watches `fd`, and how (events mask, data). */
 function epollRegistration(fd: number): { epfd: number; events: number; data: bigint } {
@@ -128,11 +187,18 @@ function epollEvent(events: number, data: bigint): Uint8Array {
 
 /**
  * Puts the inherited socket `shared` in place of this process's listener on
- * `ownPort`. `release` stops accepting from it (the connections stay): the
+ * `own` (a TCP port, or a unix socket path). `release` stops accepting from it (the connections stay): the
  * registration goes and the fd number gets an idle dummy listener the server closes later.
  */
-export function adoptSharedListener(libc: SocketLibc, shared: number, ownPort: number): { release(): void } {
-  const fd = listeningFd(ownPort);
+export function adoptSharedListener(libc: SocketLibc, shared: number, own: { port: number } | { path: string }): { release(): void } {
+  let fd: number;
+  if ("port" in own) fd = listeningFd(own.port);
+  else {
+    const inode = [...listeningUnixSockets()].find(([, path]) => path === own.path)?.[0] ?? "";
+    fd = fdOfInode(inode, `at ${own.path}`);
+    // Nobody is to connect to the throwaway: its name goes now.
+    removeSocketFile(own.path);
+  }
   const { epfd, events, data } = epollRegistration(fd);
   if (libc.dup2(shared, fd) !== fd) throw new Error(`dup2 failed: errno ${libc.errno()}`);
   if (libc.epollCtl(epfd, EPOLL_CTL_ADD, fd, epollEvent(events, data)) !== 0) throw new Error(`epoll_ctl failed: errno ${libc.errno()}`);
@@ -157,8 +223,7 @@ export function adoptSharedListener(libc: SocketLibc, shared: number, ownPort: n
   };
 }
 
-/** `Http.openSharedListener` for the runtimes that adopt the master's socket (Bun, Deno): TCP only, through `libc`. */
-export async function openSharedListenerWith(runtime: string, libc: () => Promise<SocketLibc>, target: Exclude<ListenTarget, { kind: "fd" }>): Promise<SharedListener> {
-  if (target.kind !== "tcp") throw new Error(`${runtime} workers serve a unix bind themselves; there is no shared listener`);
-  return openSharedTcpListener(await libc(), target);
+/** `Http.openSharedListener` for the runtimes that adopt the master's socket (Bun, Deno), through `libc`. */
+export async function openSharedListenerWith(libc: () => Promise<SocketLibc>, target: Exclude<ListenTarget, { kind: "fd" }>): Promise<SharedListener> {
+  return openSharedSocket(await libc(), target);
 }

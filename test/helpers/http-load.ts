@@ -39,10 +39,21 @@ function parse(buffer: string): { status: number; body: string; close: boolean; 
   return null;
 }
 
+/** Where a client connects: a TCP host and port, or a unix socket path. */
+type Endpoint = { host: string; port: number } | { host: string; path: string };
+
+/** The endpoint of `base`: an http URL, or `unix:/path`. */
+function endpointOf(base: string): Endpoint {
+  if (base.startsWith("unix:")) return { host: "localhost", path: base.slice("unix:".length) };
+  const url = new URL(base);
+  return { host: url.hostname.replace(/^\[|\]$/g, ""), port: Number(url.port) };
+}
+
 /** One client's connection: `request` sends a GET and resolves with the response, or rejects if the connection fails first. */
-function openConnection(host: string, port: number) {
-  const socket: Socket = createConnection({ host, port });
-  socket.setNoDelay(true);
+function openConnection(endpoint: Endpoint) {
+  const socket: Socket = createConnection("path" in endpoint ? { path: endpoint.path } : { host: endpoint.host, port: endpoint.port });
+  if (!("path" in endpoint)) socket.setNoDelay(true);
+  const hostHeader = "path" in endpoint ? endpoint.host : `${endpoint.host}:${endpoint.port}`;
   let buffer = "";
   let pending: { resolve(r: { status: number; body: string; close: boolean }): void; reject(e: Error): void } | null = null;
   let closed = false;
@@ -69,18 +80,16 @@ function openConnection(host: string, port: number) {
     request(path: string, keepAlive: boolean): Promise<{ status: number; body: string; close: boolean }> {
       return new Promise((resolve, reject) => {
         pending = { resolve, reject };
-        socket.write(`GET ${path} HTTP/1.1\r\nHost: ${host}:${port}\r\n${keepAlive ? "" : "Connection: close\r\n"}\r\n`);
+        socket.write(`GET ${path} HTTP/1.1\r\nHost: ${hostHeader}\r\n${keepAlive ? "" : "Connection: close\r\n"}\r\n`);
       });
     },
     close: () => socket.destroy(),
   };
 }
 
-/** Runs `clients` loops of requests until `stop` is called. */
+/** Runs `clients` loops of requests to `base` (an http URL, or `unix:/path`) until `stop` is called. */
 export function startLoad(base: string, mode: "fresh" | "keep-alive", clients: number, path = "/") {
-  const url = new URL(base);
-  const host = url.hostname.replace(/^\[|\]$/g, "");
-  const port = Number(url.port);
+  const endpoint = endpointOf(base);
   let stopped = false;
   const results: LoadResults = { ok: 0, failed: 0, errors: [], bodies: new Map() };
   const record = (response: { status: number; body: string }) => {
@@ -95,7 +104,7 @@ export function startLoad(base: string, mode: "fresh" | "keep-alive", clients: n
     let conn: ReturnType<typeof openConnection> | null = null;
     while (!stopped) {
       // A connection the server closed while idle is not reused: nothing was sent on it.
-      if (conn === null || conn.closed || mode === "fresh") conn = openConnection(host, port);
+      if (conn === null || conn.closed || mode === "fresh") conn = openConnection(endpoint);
       try {
         const response = await conn.request(path, mode === "keep-alive");
         record(response);

@@ -1,18 +1,23 @@
 /**
- * HTTP on Bun.serve: on the master's shared socket where it gives one (Linux:
- * runtime/listener-adoption.ts), else TCP binds join a SO_REUSEPORT group.
+ * HTTP on Bun.serve: on the master's shared socket (TCP or unix) where it
+ * gives one (Linux: runtime/listener-adoption.ts), else TCP binds join a
+ * SO_REUSEPORT group.
  */
 import { listenError } from "../listen-error.ts";
-import { adoptSharedListener } from "../listener-adoption.ts";
+import { adoptSharedListener, sharedUnixPath, throwawayUnixPath } from "../listener-adoption.ts";
 import { socketLibcBun } from "./socket-libc.ts";
 import type { HttpHandler, HttpServer, ListenTarget, ServeOptions } from "../types.ts";
 
 /** Serves `handler` on `target` with Bun.serve. */
 export async function serveHttpBun(target: ListenTarget, handler: HttpHandler, options: ServeOptions = {}): Promise<HttpServer> {
-  // An inherited socket: serve a throwaway listener, then put the shared socket in its place.
+  // An inherited socket: serve a throwaway listener of its kind, then put the shared socket in its place.
+  const sharedPath = target.kind === "fd" ? sharedUnixPath(target.fd) : null;
+  const throwaway = sharedPath === null ? null : throwawayUnixPath(sharedPath, process.pid);
   const where =
     target.kind === "fd"
-      ? { hostname: "127.0.0.1", port: 0 }
+      ? throwaway !== null
+        ? { unix: throwaway }
+        : { hostname: "127.0.0.1", port: 0 }
       : target.kind === "tcp"
         ? { hostname: target.host, port: target.port, reusePort: options.reusePort ?? true }
         : { unix: target.path };
@@ -28,7 +33,7 @@ export async function serveHttpBun(target: ListenTarget, handler: HttpHandler, o
   if (target.kind === "fd") {
     let adopted: { release(): void };
     try {
-      adopted = adoptSharedListener(socketLibcBun(), target.fd, server.port ?? 0);
+      adopted = adoptSharedListener(socketLibcBun(), target.fd, throwaway !== null ? { path: throwaway } : { port: server.port ?? 0 });
     } catch (error) {
       void server.stop(true);
       throw new Error(`cannot serve the inherited socket: ${error instanceof Error ? error.message : String(error)}`);

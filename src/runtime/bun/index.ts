@@ -41,12 +41,11 @@ export function createBunRuntime(): Runtime {
     write: async (stream, text) => {
       await Bun.write(stream === "stdout" ? Bun.stdout : Bun.stderr, text);
     },
-    // TCP: one socket the master opens and the workers adopt (runtime/listener-adoption.ts); SO_REUSEPORT elsewhere.
+    // One socket per bind (TCP or unix) the master opens and the workers adopt (runtime/listener-adoption.ts); SO_REUSEPORT elsewhere.
     httpSharing: sharedSocketSupported() ? "inherit" : "reuse-port",
     inheritedFds: "from-3",
-    sharedUnix: false,
     serveHttp: async (target, handler, options) => (await import("./http.ts")).serveHttpBun(target, handler, options),
-    openSharedListener: (target) => openSharedListenerWith("Bun", async () => (await import("./socket-libc.ts")).socketLibcBun(), target),
+    openSharedListener: (target) => openSharedListenerWith(async () => (await import("./socket-libc.ts")).socketLibcBun(), target),
     listenUnix: listenUnixBun,
     connectUnix: connectUnixBun,
     collectGarbage: () => Bun.gc(true),

@@ -1,10 +1,11 @@
 /**
- * HTTP on Deno.serve: on the master's shared socket where it gives one (Linux
- * with --allow-ffi: runtime/listener-adoption.ts), else TCP binds use SO_REUSEPORT
+ * HTTP on Deno.serve: on the master's shared socket (TCP or unix) where it
+ * gives one (Linux with --allow-ffi: runtime/listener-adoption.ts), else TCP
+ * binds use SO_REUSEPORT
  * (children run with --unstable-net).
  */
 import { listenError } from "../listen-error.ts";
-import { adoptSharedListener } from "../listener-adoption.ts";
+import { adoptSharedListener, sharedUnixPath, throwawayUnixPath } from "../listener-adoption.ts";
 import { socketLibcDeno } from "./socket-libc.ts";
 import type { HttpHandler, HttpServer, ListenTarget, ServeOptions } from "../types.ts";
 
@@ -15,10 +16,14 @@ export async function serveHttpDeno(target: ListenTarget, handler: HttpHandler, 
     handler(request, { remoteAddress: () => (info.remoteAddr as { hostname?: string }).hostname ?? "-" });
   // One call per kind: Deno's own types have an overload for each, none for their union.
   let server: Deno.HttpServer;
+  // An inherited socket: serve a throwaway listener of its kind, then put the shared socket in its place.
+  const sharedPath = target.kind === "fd" ? sharedUnixPath(target.fd) : null;
+  const throwaway = sharedPath === null ? null : throwawayUnixPath(sharedPath, Deno.pid);
   try {
-    // An inherited socket: serve a throwaway listener, then put the shared socket in its place.
     server =
-      target.kind === "fd"
+      throwaway !== null
+        ? Deno.serve({ path: throwaway, transport: "unix", signal: controller.signal, onListen() {} }, onRequest)
+        : target.kind === "fd"
         ? Deno.serve({ hostname: "127.0.0.1", port: 0, signal: controller.signal, onListen() {} }, onRequest)
         : target.kind === "tcp"
           ? Deno.serve({ hostname: target.host, port: target.port, reusePort: options.reusePort ?? true, signal: controller.signal, onListen() {} }, onRequest)
@@ -29,7 +34,7 @@ export async function serveHttpDeno(target: ListenTarget, handler: HttpHandler, 
   if (target.kind === "fd") {
     let adopted: { release(): void };
     try {
-      adopted = adoptSharedListener(socketLibcDeno(), target.fd, "port" in server.addr ? (server.addr.port ?? 0) : 0);
+      adopted = adoptSharedListener(socketLibcDeno(), target.fd, throwaway !== null ? { path: throwaway } : { port: "port" in server.addr ? (server.addr.port ?? 0) : 0 });
     } catch (error) {
       controller.abort();
       throw new Error(`cannot serve the inherited socket: ${error instanceof Error ? error.message : String(error)}`);

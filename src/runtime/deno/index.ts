@@ -58,12 +58,11 @@ export function createDenoRuntime(): Runtime {
     },
     setParentDeathSignal: (signal) => setParentDeathSignalWith(Deno.build.os, signal, prctlDeno),
     watchStdinClose,
-    // TCP: one socket the master opens and the workers adopt (runtime/listener-adoption.ts); SO_REUSEPORT elsewhere.
+    // One socket per bind (TCP or unix) the master opens and the workers adopt (runtime/listener-adoption.ts); SO_REUSEPORT elsewhere.
     httpSharing: sharedSocketSupported() && Deno.permissions.querySync({ name: "ffi" }).state === "granted" ? "inherit" : "reuse-port",
     inheritedFds: "same",
-    sharedUnix: false,
     serveHttp: async (target, handler, options) => (await import("./http.ts")).serveHttpDeno(target, handler, options),
-    openSharedListener: (target) => openSharedListenerWith("Deno", async () => (await import("./socket-libc.ts")).socketLibcDeno(), target),
+    openSharedListener: (target) => openSharedListenerWith(async () => (await import("./socket-libc.ts")).socketLibcDeno(), target),
     listenUnix: listenUnixDeno,
     connectUnix: connectUnixDeno,
     importFresh: importFreshByUrl,

@@ -20,7 +20,6 @@ export function createNodeRuntime(): Runtime {
       }),
     httpSharing: "inherit",
     inheritedFds: "from-3",
-    sharedUnix: true,
     serveHttp: async (target, handler, options) => (await import("./http.ts")).serveHttpNode(target, handler, options),
     openSharedListener: async (target) => (await import("./http.ts")).openSharedListenerNode(target),
     listenUnix: listenUnixNode,

@@ -5,11 +5,12 @@
  * (docs/behaviour.md, "What was tried against the resets").
  */
 import { expect } from "bun:test";
-import { writeFileSync } from "node:fs";
+import { existsSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
 import { createConnection } from "node:net";
-import type { Launcher } from "../../helpers/launchers.ts";
+import { ROOT, type Launcher } from "../../helpers/launchers.ts";
 import { startLoad, type LoadResults } from "../../helpers/http-load.ts";
-import { waitFor } from "../../helpers/master.ts";
+import { FAST, waitFor, withMaster } from "../../helpers/master.ts";
 import { makeTempDir } from "../../helpers/temp.ts";
 import { e2e } from "../e2e-test.ts";
 import { withApp } from "./http.ts";
@@ -114,8 +115,43 @@ export async function blockedWorkerUnderLoad(launcher: Launcher): Promise<void> 
   });
 }
 
+/**
+ * A unix bind is one socket every worker serves (the master opens it): both
+ * workers answer over it, and three HUPs under load over it fail nothing.
+ */
+export async function unixBindUnderLoad(launcher: Launcher): Promise<void> {
+  const tmp = makeTempDir("gcunix");
+  const unix = join(tmp.dir, "h.sock");
+  try {
+    const config = { ...FAST, workers: 2, graceful_timeout: 5, bind: [`unix:${unix}`] };
+    await withMaster(launcher, { config, args: [join(ROOT, "test/fixtures/app.mjs")] }, async (run) => {
+      await run.waitOutput(`listening at unix:${unix}`);
+      await waitFor(() => run.workerPids().length === 2, "2 workers");
+      const base = `unix:${unix}`;
+      // Both workers answer on the one socket (each answers its pid).
+      const spread = startLoad(base, "fresh", 4);
+      await waitFor(() => run.workerPids().every((pid) => spread.results.bodies.has(String(pid))), () => `both workers over the unix socket: ${[...spread.results.bodies.keys()].join(", ")}`, 20_000);
+      expect((await spread.stop()).failed).toBe(0);
+      await underLoad(base, async () => {
+        for (let round = 1; round <= 3; round++) {
+          const before = run.workerPids();
+          run.signal("SIGHUP");
+          await waitFor(() => run.workerPids().length === 2 && run.workerPids().every((pid) => !before.includes(pid)), `reload ${round}`, 20_000);
+        }
+      });
+      // The socket file goes with the master.
+      run.signal("SIGTERM");
+      expect(await run.exited).toBe(0);
+      expect(existsSync(unix)).toBe(false);
+    });
+  } finally {
+    tmp.cleanup();
+  }
+}
+
 export function zeroDropTests(launcher: Launcher): void {
   e2e("ten HUPs under load from clients that never retry: none fails, and the new code answers afterwards", () => tenHupsUnderLoad(launcher), 90_000);
   e2e("max_requests recycling and TTIN/TTOU under load from clients that never retry: none fails", () => recyclingUnderLoad(launcher), 90_000);
+  e2e("a unix bind is one socket every worker serves; HUPs under load over it fail nothing", () => unixBindUnderLoad(launcher), 90_000);
   e2e("a worker blocked past timeout is replaced under load: only what it held is lost, at most one request per client connection", () => blockedWorkerUnderLoad(launcher), 90_000);
 }
