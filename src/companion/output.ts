@@ -214,4 +214,3 @@ export function createCompanionOutputs(deps: OutputDeps): CompanionOutputs {
     },
   };
 }
-
