@@ -56,6 +56,7 @@ function exhaustionTests(launcher: Launcher): void {
   test.skipIf(skip !== null)(`${launcher.name}: 2,100 idle connections do not lock the ctl out${skip ? ` (skipped: ${skip})` : ""}`, async () => {
     await withMaster(launcher, { config: base }, async (run) => {
       chmodSync(run.dir, 0o755);
+      await run.waitStates({ a: "RUNNING" });
       const attack = await flood(run.dir, run.socket, 2100, 0);
       try {
         const started = performance.now();
@@ -78,6 +79,8 @@ function exhaustionTests(launcher: Launcher): void {
     const limited: Launcher = { ...launcher, command: ["sh", "-c", 'ulimit -n 512 && exec "$@"', "sh", ...launcher.command] };
     await withMaster(limited, { config: base }, async (run) => {
       chmodSync(run.dir, 0o755);
+      // Running before the flood: status exits 3 while a companion is still starting.
+      await run.waitStates({ a: "RUNNING" });
       const attack = await flood(run.dir, run.socket, 700, 0);
       try {
         const ctl = await run.cli(["status", "-s", run.socket]);
