@@ -21,6 +21,8 @@ export interface Entry {
   token: number;
   at: number;
   pid: number;
+  /** When the process began (the manager started it), before its runtime booted. */
+  began: number;
 }
 
 export const wallNow = () => performance.timeOrigin + performance.now();
@@ -76,8 +78,8 @@ export async function startCluster(launcher: Launcher, count: number, ttl: numbe
       .split("\n")
       .filter((line) => line !== "")
       .map((line) => {
-        const [what, tag, token, at, pid] = line.split(" ");
-        return { what: what as Entry["what"], tag: tag ?? "", token: Number(token), at: Number(at), pid: Number(pid) };
+        const [what, tag, token, at, pid, began] = line.split(" ");
+        return { what: what as Entry["what"], tag: tag ?? "", token: Number(token), at: Number(at), pid: Number(pid), began: Number(began) };
       });
   };
   let last: unknown[] = [];

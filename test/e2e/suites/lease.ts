@@ -41,7 +41,10 @@ export function leaseTests(launcher: Launcher): void {
       const next = await cluster.holder([h]);
       const taken = await startAfter(cluster, killedAt, `m${h}`);
       expect(taken.tag).toBe(`m${next}`);
-      expect(taken.at - killedAt).toBeLessThanOrEqual(ttl * 1000 + 500);
+      // The manager started it within ttl + 0.5 s (its runtime's boot, slow on a loaded machine, is the app's).
+      expect(taken.began).toBeGreaterThan(killedAt);
+      expect(taken.began).toBeLessThanOrEqual(taken.at);
+      expect(taken.began - killedAt).toBeLessThanOrEqual(ttl * 1000 + 500);
       expect(taken.token).toBeGreaterThan(before.token);
     } finally {
       cluster.cleanup();
