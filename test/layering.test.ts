@@ -13,7 +13,7 @@ const FORBIDDEN = /\bBun\.|\bDeno\.|["']node:child_process["']|["']node:net["']/
 /** Bottom to top: a file may import from its own layer and the ones below it. */
 const LAYERS: ReadonlyArray<readonly string[]> = [
   ["runtime"],
-  ["errors.ts", "exit-codes.ts", "version.ts", "log.ts", "load-module.ts", "gc-timer.ts", "suggest.ts"],
+  ["errors.ts", "exit-codes.ts", "version.ts", "log.ts", "load-module.ts", "gc-timer.ts", "suggest.ts", "bytes.ts"],
   ["supervise"],
   ["config"],
   ["control"],

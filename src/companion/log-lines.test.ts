@@ -1,12 +1,13 @@
 import { expect, test } from "bun:test";
 import { createBatcher } from "./log-batch.ts";
-import { countLines, createLineCutter, eachLine, joinPieces, linePrefix, type LinePieces } from "./log-lines.ts";
+import { concatBytes } from "../bytes.ts";
+import { countLines, createLineCutter, eachLine, linePrefix, type LinePieces } from "./log-lines.ts";
 import { createLogRing } from "./log-ring.ts";
 
 const bytes = (text: string) => new TextEncoder().encode(text);
 const text = (value: Uint8Array) => new TextDecoder().decode(value);
 /** Pieces as the text they join to, or null for none. */
-const joined = (pieces: LinePieces) => (pieces.length === 0 ? null : text(joinPieces(pieces)));
+const joined = (pieces: LinePieces) => (pieces.length === 0 ? null : text(concatBytes(pieces)));
 
 test("the cutter passes whole lines on, holds a partial line until its newline, cuts one past the cap, flushes at the end", () => {
   const cutter = createLineCutter(8);
@@ -101,5 +102,5 @@ test("the batcher prefixes a flood of lines of every length, whole lines per wri
   batcher.push(cutter.flush());
   await batcher.flush();
   expect(writes.every((out) => out[out.length - 1] === 10)).toBe(true);
-  expect(text(joinPieces(writes))).toBe(expected);
+  expect(text(concatBytes(writes))).toBe(expected);
 });

@@ -82,19 +82,6 @@ export function createLineCutter(maxLine = MAX_LOG_LINE_BYTES): LineCutter {
   };
 }
 
-/** The pieces joined into one new buffer (a copy the caller owns). */
-export function joinPieces(pieces: LinePieces): Uint8Array {
-  let total = 0;
-  for (const piece of pieces) total += piece.length;
-  const out = new Uint8Array(total);
-  let at = 0;
-  for (const piece of pieces) {
-    out.set(piece, at);
-    at += piece.length;
-  }
-  return out;
-}
-
 /** How many lines a chunk of whole lines holds. */
 export function countLines(lines: Uint8Array): number {
   let count = 0;

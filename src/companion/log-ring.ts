@@ -6,7 +6,8 @@
  * or per millisecond). Followers get each append as one chunk of whole lines,
  * copied only when there are followers.
  */
-import { joinPieces, type LinePieces } from "./log-lines.ts";
+import { concatBytes } from "../bytes.ts";
+import type { LinePieces } from "./log-lines.ts";
 
 /** One line out of the ring: its bytes (no newline) and when it arrived (epoch ms). */
 export interface RingLine {
@@ -117,7 +118,8 @@ export function createLogRing(capacity: number): LogRing {
     append(pieces, time) {
       if (capacity > 0) keep(pieces, time);
       if (listeners.size === 0) return;
-      const lines = pieces.length === 1 ? (pieces[0] as Uint8Array).slice() : joinPieces(pieces);
+      // A copy: the pieces are views the cutter reuses (concatBytes hands a sole piece back as it is).
+      const lines = pieces.length === 1 ? (pieces[0] as Uint8Array).slice() : concatBytes(pieces);
       for (const listener of listeners) listener(lines, time);
     },
     tail(count) {

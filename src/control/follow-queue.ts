@@ -5,6 +5,7 @@
  * and the follower is then told `{"dropped":N}` where they went missing. The
  * companion and the manager never wait for a follower.
  */
+import { concatBytes } from "../bytes.ts";
 import { encodeDropped } from "./protocol.ts";
 
 /** A bounded queue of encoded lines for one follower. */
@@ -15,17 +16,6 @@ export interface FollowQueue {
   next(): Promise<Uint8Array | null>;
   close(): void;
   readonly dropped: number;
-}
-
-function concat(parts: readonly Uint8Array[], total: number): Uint8Array {
-  if (parts.length === 1) return parts[0] as Uint8Array;
-  const out = new Uint8Array(total);
-  let at = 0;
-  for (const part of parts) {
-    out.set(part, at);
-    at += part.length;
-  }
-  return out;
 }
 
 /** Creates a follower's queue. */
@@ -45,7 +35,7 @@ export function createFollowQueue(maxBytes: number): FollowQueue {
       bytes += notice.length;
       dropped = 0;
     }
-    const out = concat(parts, bytes);
+    const out = concatBytes(parts, bytes);
     parts = [];
     bytes = 0;
     return out;

@@ -2,6 +2,7 @@
  * Newline-delimited framing over a byte stream: splits chunks into lines
  * across chunk boundaries and enforces a cap on the length of one line.
  */
+import { concatBytes } from "../bytes.ts";
 
 /** The longest request line accepted (1 MiB); a longer one closes its connection. */
 export const MAX_LINE_BYTES = 1024 * 1024;
@@ -23,17 +24,6 @@ export interface LineSplitter {
   readonly pendingBytes: number;
 }
 
-function concat(parts: Uint8Array[], total: number): Uint8Array {
-  if (parts.length === 1 && parts[0] !== undefined) return parts[0];
-  const out = new Uint8Array(total);
-  let offset = 0;
-  for (const part of parts) {
-    out.set(part, offset);
-    offset += part.length;
-  }
-  return out;
-}
-
 function trimCarriageReturn(line: Uint8Array): Uint8Array {
   return line.length > 0 && line[line.length - 1] === CARRIAGE_RETURN ? line.subarray(0, line.length - 1) : line;
 }
@@ -51,7 +41,7 @@ export function createLineSplitter(maxLineBytes = MAX_LINE_BYTES): LineSplitter 
         if (newline === -1) break;
         const piece = chunk.subarray(start, newline);
         if (pendingBytes + piece.length > maxLineBytes) return { lines, overflow: true };
-        lines.push(trimCarriageReturn(concat([...pending, piece], pendingBytes + piece.length)));
+        lines.push(trimCarriageReturn(concatBytes([...pending, piece], pendingBytes + piece.length)));
         pending = [];
         pendingBytes = 0;
         start = newline + 1;
@@ -69,7 +59,7 @@ export function createLineSplitter(maxLineBytes = MAX_LINE_BYTES): LineSplitter 
     },
     flush() {
       if (pendingBytes === 0) return null;
-      const line = trimCarriageReturn(concat(pending, pendingBytes));
+      const line = trimCarriageReturn(concatBytes(pending, pendingBytes));
       pending = [];
       pendingBytes = 0;
       return line;
