@@ -5,12 +5,12 @@
  * worker binds TCP with SO_REUSEPORT and worker 0 serves each unix bind (the
  * master only clears a stale socket file).
  */
-import { lstatSync, rmSync } from "node:fs";
 import { clearStaleSocket } from "../control/socket-path.ts";
 import { errorMessage, FatalError } from "../errors.ts";
 import type { Logger } from "../log.ts";
 import type { Http, SharedListener, UnixSockets } from "../runtime/index.ts";
 import { readProcFile } from "../runtime/proc-read.ts";
+import { removeSocketFile } from "../runtime/private-files.ts";
 import { parseBind, type BindTarget } from "../config/bind.ts";
 
 /**
@@ -78,13 +78,7 @@ export function createListeners(runtime: Http & UnixSockets): Listeners {
     closeAll() {
       for (const listener of listeners.values()) listener.close();
       listeners.clear();
-      for (const path of servedPaths) {
-        try {
-          if (lstatSync(path).isSocket()) rmSync(path);
-        } catch {
-          // already gone
-        }
-      }
+      for (const path of servedPaths) removeSocketFile(path);
     },
   };
 }

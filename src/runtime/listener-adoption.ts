@@ -11,9 +11,9 @@
  * stops loses nothing queued: no reset, whatever net.ipv4.tcp_migrate_req says.
  * Linux only (x64, arm64). Measured in docs/behaviour.md.
  */
-import { lstatSync, rmSync } from "node:fs";
 import { isIPv4, isIPv6 } from "node:net";
 import { listenError } from "./listen-error.ts";
+import { removeSocketFile } from "./private-files.ts";
 import { listProcDir, readProcFile, readProcLink } from "./proc-read.ts";
 import type { ListenTarget, SharedListener } from "./types.ts";
 
@@ -117,15 +117,6 @@ export function openSharedSocket(libc: SocketLibc, target: Exclude<ListenTarget,
   return { fd, close: () => (libc.close(fd), removeSocketFile(target.path)) };
 }
 
-/** Removes a socket file; anything else at the path (or nothing) is left alone. */
-function removeSocketFile(path: string): void {
-  try {
-    if (lstatSync(path).isSocket()) rmSync(path);
-  } catch {
-    // already gone
-  }
-}
-
 /** This process's fd of the socket with `inode`. */
 function fdOfInode(inode: string, what: string): number {
   const found = inode === "" ? undefined : openFds().find(({ link }) => link === `socket:[${inode}]`);
@@ -162,8 +153,15 @@ export function sharedUnixPath(fd: number): string | null {
   return inode === undefined ? null : (listeningUnixSockets().get(inode) ?? null);
 }
 
-/** The throwaway listener's path for a shared unix socket at `path`: beside it, named for this process. */
-export const throwawayUnixPath = (path: string, pid: number): string => `${path}.${pid}.adopt`;
+/**
+ * Where a worker serves its throwaway listener before it adopts the shared
+ * socket `fd`: for a unix socket, a path beside the shared one's, named for
+ * this process; null for a TCP socket (127.0.0.1:0).
+ */
+export function throwawayUnixPath(fd: number): string | null {
+  const path = sharedUnixPath(fd);
+  return path === null ? null : `${path}.${process.pid}.adopt`;
+}
 
 /** The epoll fd that watches `fd`, and how (events mask, data). */
 function epollRegistration(fd: number): { epfd: number; events: number; data: bigint } {

@@ -87,3 +87,12 @@ export function readRegularFile(path: string, maxBytes = 4096): string | null {
     closeSync(fd);
   }
 }
+
+/** Removes a socket file we bound; anything else at the path (or nothing) is left alone. */
+export function removeSocketFile(path: string): void {
+  try {
+    if (lstatSync(path).isSocket()) unlinkSync(path);
+  } catch {
+    // already gone
+  }
+}

@@ -4,23 +4,21 @@
  * SO_REUSEPORT group.
  */
 import { listenError } from "../listen-error.ts";
-import { adoptSharedListener, sharedUnixPath, throwawayUnixPath } from "../listener-adoption.ts";
+import { adoptSharedListener, throwawayUnixPath } from "../listener-adoption.ts";
 import { socketLibcBun } from "./socket-libc.ts";
 import type { HttpHandler, HttpServer, ListenTarget, ServeOptions } from "../types.ts";
 
 /** Serves `handler` on `target` with Bun.serve. */
 export async function serveHttpBun(target: ListenTarget, handler: HttpHandler, options: ServeOptions = {}): Promise<HttpServer> {
   // An inherited socket: serve a throwaway listener of its kind, then put the shared socket in its place.
-  const sharedPath = target.kind === "fd" ? sharedUnixPath(target.fd) : null;
-  const throwaway = sharedPath === null ? null : throwawayUnixPath(sharedPath, process.pid);
+  const throwaway = target.kind === "fd" ? throwawayUnixPath(target.fd) : null;
+  const unixPath = throwaway ?? (target.kind === "unix" ? target.path : null);
   const where =
-    target.kind === "fd"
-      ? throwaway !== null
-        ? { unix: throwaway }
-        : { hostname: "127.0.0.1", port: 0 }
+    unixPath !== null
+      ? { unix: unixPath }
       : target.kind === "tcp"
         ? { hostname: target.host, port: target.port, reusePort: options.reusePort ?? true }
-        : { unix: target.path };
+        : { hostname: "127.0.0.1", port: 0 };
   let server: Bun.Server<undefined>;
   try {
     server = Bun.serve({

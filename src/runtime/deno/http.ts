@@ -5,7 +5,7 @@
  * (children run with --unstable-net).
  */
 import { listenError } from "../listen-error.ts";
-import { adoptSharedListener, sharedUnixPath, throwawayUnixPath } from "../listener-adoption.ts";
+import { adoptSharedListener, throwawayUnixPath } from "../listener-adoption.ts";
 import { socketLibcDeno } from "./socket-libc.ts";
 import type { HttpHandler, HttpServer, ListenTarget, ServeOptions } from "../types.ts";
 
@@ -17,17 +17,15 @@ export async function serveHttpDeno(target: ListenTarget, handler: HttpHandler, 
   // One call per kind: Deno's own types have an overload for each, none for their union.
   let server: Deno.HttpServer;
   // An inherited socket: serve a throwaway listener of its kind, then put the shared socket in its place.
-  const sharedPath = target.kind === "fd" ? sharedUnixPath(target.fd) : null;
-  const throwaway = sharedPath === null ? null : throwawayUnixPath(sharedPath, Deno.pid);
+  const throwaway = target.kind === "fd" ? throwawayUnixPath(target.fd) : null;
   try {
+    const unixPath = throwaway ?? (target.kind === "unix" ? target.path : null);
     server =
-      throwaway !== null
-        ? Deno.serve({ path: throwaway, transport: "unix", signal: controller.signal, onListen() {} }, onRequest)
-        : target.kind === "fd"
-        ? Deno.serve({ hostname: "127.0.0.1", port: 0, signal: controller.signal, onListen() {} }, onRequest)
+      unixPath !== null
+        ? Deno.serve({ path: unixPath, transport: "unix", signal: controller.signal, onListen() {} }, onRequest)
         : target.kind === "tcp"
           ? Deno.serve({ hostname: target.host, port: target.port, reusePort: options.reusePort ?? true, signal: controller.signal, onListen() {} }, onRequest)
-          : Deno.serve({ path: target.path, transport: "unix", signal: controller.signal, onListen() {} }, onRequest);
+          : Deno.serve({ hostname: "127.0.0.1", port: 0, signal: controller.signal, onListen() {} }, onRequest);
   } catch (error) {
     throw listenError(target, error);
   }
